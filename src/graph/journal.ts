@@ -1,0 +1,26 @@
+/**
+ * Record of side-effecting tool executions by idempotency key. The runtime consults it before
+ * running such a tool, so a call replayed after a crash or a retry returns the recorded result
+ * instead of acting twice.
+ */
+export interface ToolJournal {
+  get(key: string): { tool: string; result: unknown } | undefined;
+  put(key: string, tool: string, result: unknown): void;
+  /** Number of executions recorded for a tool (for tests and audits). */
+  count(tool?: string): number;
+}
+
+export class InMemoryToolJournal implements ToolJournal {
+  private readonly entries = new Map<string, { tool: string; result: unknown }>();
+  get(key: string) {
+    return this.entries.get(key);
+  }
+  put(key: string, tool: string, result: unknown): void {
+    this.entries.set(key, { tool, result });
+  }
+  count(tool?: string): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (tool === undefined || e.tool === tool) n += 1;
+    return n;
+  }
+}

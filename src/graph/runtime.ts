@@ -1,0 +1,334 @@
+import {
+  EventLog,
+  hasSideEffects,
+  type Item,
+  isPrivate,
+  type NewItem,
+  newRunId,
+  type Sensitivity,
+  type ToolSpec,
+  UserInputError,
+} from "../core/index.js";
+import { combineDecisions, runGuard } from "../guards/run.js";
+import type { Guards, Verdict } from "../guards/types.js";
+import { SharedMemory } from "../memory/index.js";
+import { UsageMeter } from "../models/accounting.js";
+import { InMemoryToolJournal, type ToolJournal } from "./journal.js";
+
+export interface RuntimeOptions {
+  runId?: string;
+  log?: EventLog;
+  guards?: Guards;
+  guardTimeoutMs?: number;
+  journal?: ToolJournal;
+  meter?: UsageMeter;
+}
+
+export interface SendInput {
+  from: string;
+  to: string[];
+  step: number;
+  content: unknown;
+  kind?: "message" | "answer" | "query" | "step_output" | "final_answer";
+  sensitivity?: Sensitivity;
+  labels?: string[];
+  /** Defaults to everything the sender has seen up to this step. */
+  derivedFrom?: string[];
+  id?: string;
+}
+
+export interface SendResult {
+  /** What reached the recipients (the original, or its redacted/vague replacement); null if blocked. */
+  delivered: Item | null;
+  /** The message as its author wrote it (same item as `delivered` when allowed). */
+  draft: Item;
+  decision: Verdict["decision"];
+  verdicts: Verdict[];
+  verdictItems: Item[];
+}
+
+export interface ToolCallResult {
+  call: Item;
+  result: Item | null;
+  status: "executed" | "replayed" | "blocked" | "error";
+  verdicts: Verdict[];
+  value: unknown;
+}
+
+/**
+ * The runtime every agent acts through: it records items, runs guards at the hook points
+ * (fail closed), delivers messages only to their audience, and runs tools with idempotency keys.
+ * The LangGraph team graph and the evaluation harnesses both sit on it.
+ */
+export class Runtime {
+  readonly runId: string;
+  readonly log: EventLog;
+  readonly guards: Guards;
+  readonly memory: SharedMemory;
+  readonly meter: UsageMeter;
+  readonly journal: ToolJournal;
+  private readonly guardTimeoutMs: number | undefined;
+
+  constructor(options: RuntimeOptions = {}) {
+    this.runId = options.runId ?? newRunId();
+    this.log = options.log ?? new EventLog();
+    this.guards = options.guards ?? {};
+    this.memory = new SharedMemory(this.log, this.runId);
+    this.meter = options.meter ?? new UsageMeter();
+    this.journal = options.journal ?? new InMemoryToolJournal();
+    this.guardTimeoutMs = options.guardTimeoutMs;
+  }
+
+  emit(input: NewItem): Item {
+    return this.log.add(this.runId, input);
+  }
+
+  /** What the agent has authored or been handed, up to the step. */
+  context(agent: string, uptoStep?: number): Item[] {
+    return this.log.seenBy(this.runId, agent, uptoStep).map((e) => e.item);
+  }
+
+  recordModelCall(
+    agent: string,
+    step: number,
+    model: string,
+    inputTokens: number,
+    outputTokens: number,
+  ): void {
+    this.meter.record(agent, inputTokens, outputTokens);
+    this.log.record({ type: "model_call", runId: this.runId, step, agent, model, inputTokens, outputTokens });
+  }
+
+  /** Sends a message through the message guards; delivers what they allow to the recipients. */
+  async send(input: SendInput): Promise<SendResult> {
+    const kind = input.kind ?? "message";
+    const draftBase: Item = {
+      id: input.id ?? "",
+      runId: this.runId,
+      step: input.step,
+      author: input.from,
+      kind,
+      content: input.content,
+      audience: [...input.to],
+      sensitivity: input.sensitivity ?? "internal",
+      labels: input.labels ?? [],
+      derivedFrom: input.derivedFrom ?? this.log.seenIds(this.runId, input.from, input.step),
+    };
+    const guards = this.guards.message ?? [];
+    const verdicts: Verdict[] = [];
+    for (const guard of guards) {
+      const verdict = await runGuard(
+        guard.name,
+        "message",
+        () =>
+          guard.checkMessage({
+            log: this.log,
+            runId: this.runId,
+            step: input.step,
+            message: draftBase,
+            from: input.from,
+            to: input.to,
+          }),
+        this.timeout(),
+      );
+      verdicts.push(verdict);
+    }
+    const decision = combineDecisions(verdicts);
+    const withheld = decision !== "allow";
+    const draft = this.emit({
+      ...(input.id !== undefined ? { id: input.id } : {}),
+      step: input.step,
+      author: input.from,
+      kind,
+      content: input.content,
+      // A withheld draft stays with its author: nobody else may ever be handed it.
+      audience: withheld ? [input.from] : [...input.to],
+      sensitivity: withheld ? maxSensitivity(draftBase.sensitivity, "private") : draftBase.sensitivity,
+      labels: withheld ? [...draftBase.labels, "withheld"] : draftBase.labels,
+      derivedFrom: draftBase.derivedFrom,
+    });
+    const verdictItems = verdicts.map((v) => this.recordVerdict(v, input.step, [draft.id], [input.from]));
+    let delivered: Item | null = null;
+    if (decision === "allow") {
+      delivered = draft;
+    } else if (decision === "redact" || decision === "vague") {
+      const chosen = verdicts.find((v) => v.decision === decision && v.replacement !== undefined);
+      if (chosen) {
+        delivered = this.emit({
+          step: input.step,
+          author: input.from,
+          kind,
+          content: chosen.replacement,
+          audience: [...input.to],
+          sensitivity: draftBase.sensitivity === "sensitive" ? "private" : draftBase.sensitivity,
+          labels: [...draftBase.labels, decision === "redact" ? "redacted" : "vague"],
+          derivedFrom: [draft.id, ...verdictItems.map((v) => v.id)],
+        });
+      }
+    }
+    if (delivered) {
+      for (const to of input.to) this.log.deliver(delivered.id, to, input.step, "message");
+    }
+    return {
+      delivered,
+      draft,
+      decision: delivered || decision === "allow" ? decision : "block",
+      verdicts,
+      verdictItems,
+    };
+  }
+
+  /** Runs a tool through the tool-call guards, with an idempotency key for side effects. */
+  async callTool<Args>(
+    agent: string,
+    step: number,
+    tool: ToolSpec<Args>,
+    rawArgs: unknown,
+    options: { idempotencyKey: string; derivedFrom?: string[]; audience?: string[] },
+  ): Promise<ToolCallResult> {
+    const parsed = tool.schema.safeParse(rawArgs);
+    const call = this.emit({
+      step,
+      author: agent,
+      kind: "tool_call",
+      content: { tool: tool.name, args: rawArgs, idempotencyKey: options.idempotencyKey },
+      audience: options.audience ?? [agent],
+      derivedFrom: options.derivedFrom ?? this.log.seenIds(this.runId, agent, step),
+    });
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? "invalid arguments";
+      this.log.record({ type: "error", runId: this.runId, step, agent, code: "tool_args", message });
+      const result = this.emit({
+        step,
+        author: `tool:${tool.name}`,
+        kind: "tool_result",
+        content: { error: `invalid arguments for ${tool.name}: ${message}` },
+        audience: [agent],
+        labels: ["error"],
+        derivedFrom: [call.id],
+      });
+      this.log.deliver(result.id, agent, step, "tool_result");
+      this.toolEvent(agent, step, tool.name, options.idempotencyKey, "error", result.id);
+      return { call, result, status: "error", verdicts: [], value: undefined };
+    }
+    const args = parsed.data as Args;
+    const verdicts: Verdict[] = [];
+    for (const guard of this.guards.toolCall ?? []) {
+      verdicts.push(
+        await runGuard(
+          guard.name,
+          "tool_call",
+          () =>
+            guard.checkToolCall({
+              log: this.log,
+              runId: this.runId,
+              step,
+              agent,
+              tool: tool.name,
+              args: args as Record<string, unknown>,
+              call,
+            }),
+          this.timeout(),
+        ),
+      );
+    }
+    for (const v of verdicts) this.recordVerdict(v, step, [call.id], [agent]);
+    if (combineDecisions(verdicts) !== "allow") {
+      this.toolEvent(agent, step, tool.name, options.idempotencyKey, "blocked");
+      return { call, result: null, status: "blocked", verdicts, value: undefined };
+    }
+    let value: unknown;
+    let status: ToolCallResult["status"] = "executed";
+    const sideEffects = hasSideEffects(tool);
+    const recorded = sideEffects ? this.journal.get(options.idempotencyKey) : undefined;
+    try {
+      if (recorded) {
+        value = recorded.result;
+        status = "replayed";
+      } else {
+        value = await tool.run(args, {
+          agent,
+          runId: this.runId,
+          step,
+          idempotencyKey: options.idempotencyKey,
+        });
+        if (sideEffects) this.journal.put(options.idempotencyKey, tool.name, value);
+      }
+    } catch (error) {
+      status = "error";
+      value = { error: error instanceof Error ? error.message : String(error) };
+      this.log.record({
+        type: "error",
+        runId: this.runId,
+        step,
+        agent,
+        code: "tool_error",
+        message: `${tool.name}: ${(value as { error: string }).error}`,
+      });
+    }
+    const result = this.emit({
+      step,
+      author: `tool:${tool.name}`,
+      kind: "tool_result",
+      content: value,
+      audience: options.audience ?? [agent],
+      sensitivity: tool.resultSensitivity ?? "internal",
+      labels: [...(tool.resultLabels ?? []), ...(status === "error" ? ["error"] : [])],
+      derivedFrom: [call.id],
+    });
+    this.log.deliver(result.id, agent, step, "tool_result");
+    this.toolEvent(agent, step, tool.name, options.idempotencyKey, status, result.id);
+    return { call, result, status, verdicts, value };
+  }
+
+  /** Records a verdict as an item: guards are authors too, so the tracer sees them. */
+  recordVerdict(verdict: Verdict, step: number, derivedFrom: string[], audience: string[]): Item {
+    return this.emit({
+      step,
+      author: `guard:${verdict.guard}`,
+      kind: "verdict",
+      content: verdict,
+      audience,
+      labels: [verdict.decision, ...(verdict.failClosed ? ["fail-closed"] : [])],
+      derivedFrom,
+    });
+  }
+
+  private toolEvent(
+    agent: string,
+    step: number,
+    tool: string,
+    idempotencyKey: string,
+    status: ToolCallResult["status"],
+    itemId?: string,
+  ): void {
+    this.log.record({
+      type: "tool",
+      runId: this.runId,
+      step,
+      agent,
+      tool,
+      idempotencyKey,
+      status,
+      ...(itemId !== undefined ? { itemId } : {}),
+    });
+  }
+
+  private timeout(): { timeoutMs?: number } {
+    return this.guardTimeoutMs === undefined ? {} : { timeoutMs: this.guardTimeoutMs };
+  }
+}
+
+const ORDER: Sensitivity[] = ["public", "internal", "private", "sensitive"];
+function maxSensitivity(a: Sensitivity, b: Sensitivity): Sensitivity {
+  return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
+}
+
+export function assertAgent(known: ReadonlyArray<string>, agent: string, file?: string): void {
+  if (!known.includes(agent)) {
+    throw new UserInputError(`unknown agent ${agent}`, {
+      ...(file !== undefined ? { file } : {}),
+      hint: `known agents: ${known.join(", ")}`,
+    });
+  }
+}
