@@ -14,12 +14,19 @@ export interface SeenEntry {
   via: DeliveryVia | "authored";
 }
 
+/** The writing half of the log, so a writer can be wrapped (e.g. to capture what one node wrote). */
+export interface LogWriter {
+  add(runId: string, input: NewItem): Item;
+  record(event: NewRunEvent): RunEvent;
+  deliver(itemId: string, to: string, step: number, via: DeliveryVia): boolean;
+}
+
 /**
  * The append-only record of one or more runs: items and the events around them (deliveries,
  * denials, tool executions, model calls, status). Everything the guards and the tracer know
  * comes from here, so nothing is ever updated or removed.
  */
-export class EventLog {
+export class EventLog implements LogWriter {
   private readonly itemList: Item[] = [];
   private readonly eventList: RunEvent[] = [];
   private readonly byId = new Map<string, Item>();
@@ -155,6 +162,15 @@ export class EventLog {
     return out;
   }
 
+  get eventCount(): number {
+    return this.eventList.length;
+  }
+
+  /** Events with seq >= from (the log is append-only, so seq is the index). */
+  eventsFrom(from: number): RunEvent[] {
+    return this.eventList.slice(from);
+  }
+
   get size(): number {
     return this.itemList.length;
   }
@@ -199,4 +215,37 @@ export class EventLog {
 
 function seenKey(runId: string, agent: string): string {
   return `${runId}\u0000${agent}`;
+}
+
+/**
+ * Forwards writes to a log and keeps what they added. Writes are synchronous, so the events
+ * between the marks are exactly this writer's, even when sibling branches interleave between
+ * awaits.
+ */
+export class CapturingWriter implements LogWriter {
+  readonly items: Item[] = [];
+  readonly events: RunEvent[] = [];
+
+  constructor(private readonly log: EventLog) {}
+
+  add(runId: string, input: NewItem): Item {
+    const mark = this.log.eventCount;
+    const item = this.log.add(runId, input);
+    this.items.push(item);
+    this.events.push(...this.log.eventsFrom(mark));
+    return item;
+  }
+
+  record(event: NewRunEvent): RunEvent {
+    const recorded = this.log.record(event);
+    this.events.push(recorded);
+    return recorded;
+  }
+
+  deliver(itemId: string, to: string, step: number, via: DeliveryVia): boolean {
+    const mark = this.log.eventCount;
+    const ok = this.log.deliver(itemId, to, step, via);
+    this.events.push(...this.log.eventsFrom(mark));
+    return ok;
+  }
 }

@@ -1,8 +1,10 @@
 import {
+  CapturingWriter,
   EventLog,
   hasSideEffects,
   type Item,
   isPrivate,
+  type LogWriter,
   type NewItem,
   newRunId,
   type Sensitivity,
@@ -22,6 +24,9 @@ export interface RuntimeOptions {
   guardTimeoutMs?: number;
   journal?: ToolJournal;
   meter?: UsageMeter;
+  /** Where writes go; defaults to the log itself. */
+  writer?: LogWriter;
+  memory?: SharedMemory;
 }
 
 export interface SendInput {
@@ -67,20 +72,43 @@ export class Runtime {
   readonly memory: SharedMemory;
   readonly meter: UsageMeter;
   readonly journal: ToolJournal;
+  readonly writer: LogWriter;
   private readonly guardTimeoutMs: number | undefined;
 
   constructor(options: RuntimeOptions = {}) {
     this.runId = options.runId ?? newRunId();
     this.log = options.log ?? new EventLog();
     this.guards = options.guards ?? {};
-    this.memory = new SharedMemory(this.log, this.runId);
+    this.writer = options.writer ?? this.log;
+    this.memory = options.memory
+      ? options.memory.withWriter(this.writer)
+      : new SharedMemory(this.log, this.runId, { writer: this.writer });
     this.meter = options.meter ?? new UsageMeter();
     this.journal = options.journal ?? new InMemoryToolJournal();
     this.guardTimeoutMs = options.guardTimeoutMs;
   }
 
   emit(input: NewItem): Item {
-    return this.log.add(this.runId, input);
+    return this.writer.add(this.runId, input);
+  }
+
+  /**
+   * A runtime over the same log, memory, guards and journal whose writes are captured: a graph
+   * node returns exactly what it wrote, so checkpoints hold the log.
+   */
+  fork(): { runtime: Runtime; captured: CapturingWriter } {
+    const captured = new CapturingWriter(this.log);
+    const runtime = new Runtime({
+      runId: this.runId,
+      log: this.log,
+      guards: this.guards,
+      journal: this.journal,
+      meter: this.meter,
+      writer: captured,
+      memory: this.memory,
+      ...(this.guardTimeoutMs !== undefined ? { guardTimeoutMs: this.guardTimeoutMs } : {}),
+    });
+    return { runtime, captured };
   }
 
   /** What the agent has authored or been handed, up to the step. */
@@ -96,7 +124,15 @@ export class Runtime {
     outputTokens: number,
   ): void {
     this.meter.record(agent, inputTokens, outputTokens);
-    this.log.record({ type: "model_call", runId: this.runId, step, agent, model, inputTokens, outputTokens });
+    this.writer.record({
+      type: "model_call",
+      runId: this.runId,
+      step,
+      agent,
+      model,
+      inputTokens,
+      outputTokens,
+    });
   }
 
   /** Sends a message through the message guards; delivers what they allow to the recipients. */
@@ -167,7 +203,7 @@ export class Runtime {
       }
     }
     if (delivered) {
-      for (const to of input.to) this.log.deliver(delivered.id, to, input.step, "message");
+      for (const to of input.to) this.writer.deliver(delivered.id, to, input.step, "message");
     }
     return {
       delivered,
@@ -197,7 +233,7 @@ export class Runtime {
     });
     if (!parsed.success) {
       const message = parsed.error.issues[0]?.message ?? "invalid arguments";
-      this.log.record({ type: "error", runId: this.runId, step, agent, code: "tool_args", message });
+      this.writer.record({ type: "error", runId: this.runId, step, agent, code: "tool_args", message });
       const result = this.emit({
         step,
         author: `tool:${tool.name}`,
@@ -207,7 +243,7 @@ export class Runtime {
         labels: ["error"],
         derivedFrom: [call.id],
       });
-      this.log.deliver(result.id, agent, step, "tool_result");
+      this.writer.deliver(result.id, agent, step, "tool_result");
       this.toolEvent(agent, step, tool.name, options.idempotencyKey, "error", result.id);
       return { call, result, status: "error", verdicts: [], value: undefined };
     }
@@ -257,7 +293,7 @@ export class Runtime {
     } catch (error) {
       status = "error";
       value = { error: error instanceof Error ? error.message : String(error) };
-      this.log.record({
+      this.writer.record({
         type: "error",
         runId: this.runId,
         step,
@@ -276,7 +312,7 @@ export class Runtime {
       labels: [...(tool.resultLabels ?? []), ...(status === "error" ? ["error"] : [])],
       derivedFrom: [call.id],
     });
-    this.log.deliver(result.id, agent, step, "tool_result");
+    this.writer.deliver(result.id, agent, step, "tool_result");
     this.toolEvent(agent, step, tool.name, options.idempotencyKey, status, result.id);
     return { call, result, status, verdicts, value };
   }
@@ -302,7 +338,7 @@ export class Runtime {
     status: ToolCallResult["status"],
     itemId?: string,
   ): void {
-    this.log.record({
+    this.writer.record({
       type: "tool",
       runId: this.runId,
       step,

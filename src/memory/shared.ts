@@ -1,4 +1,4 @@
-import type { EventLog, Item, Sensitivity } from "../core/index.js";
+import type { EventLog, Item, LogWriter, Sensitivity } from "../core/index.js";
 
 export interface MemoryWriteOptions {
   sensitivity?: Sensitivity;
@@ -17,20 +17,33 @@ export type MemoryReadResult =
  * is a recorded delivery. A read outside the audience is denied and recorded, never served.
  */
 export class SharedMemory {
-  private readonly latest = new Map<string, string>();
+  private readonly latest: Map<string, string>;
+  private readonly writer: LogWriter;
 
   constructor(
     private readonly log: EventLog,
     private readonly runId: string,
+    options: { writer?: LogWriter; index?: Map<string, string> } = {},
   ) {
-    for (const item of log.items({ runId, kind: "memory_write" })) {
-      const key = (item.content as { key?: unknown } | null)?.key;
-      if (typeof key === "string") this.latest.set(key, item.id);
+    this.writer = options.writer ?? log;
+    if (options.index) {
+      this.latest = options.index;
+    } else {
+      this.latest = new Map();
+      for (const item of log.items({ runId, kind: "memory_write" })) {
+        const key = (item.content as { key?: unknown } | null)?.key;
+        if (typeof key === "string") this.latest.set(key, item.id);
+      }
     }
   }
 
+  /** Same memory, writes going through another writer (e.g. one capturing a node's writes). */
+  withWriter(writer: LogWriter): SharedMemory {
+    return new SharedMemory(this.log, this.runId, { writer, index: this.latest });
+  }
+
   write(agent: string, step: number, key: string, value: unknown, options: MemoryWriteOptions = {}): Item {
-    const item = this.log.add(this.runId, {
+    const item = this.writer.add(this.runId, {
       step,
       author: agent,
       kind: "memory_write",
@@ -48,7 +61,7 @@ export class SharedMemory {
     const id = this.latest.get(key);
     if (id === undefined) return { ok: false, key, reason: `no memory entry ${key}` };
     const item = this.log.mustGet(id);
-    if (!this.log.deliver(id, agent, step, "memory")) {
+    if (!this.writer.deliver(id, agent, step, "memory")) {
       return { ok: false, key, reason: `${agent} may not read ${key}` };
     }
     return { ok: true, key, value: (item.content as { value: unknown }).value, item };
