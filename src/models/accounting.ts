@@ -16,6 +16,17 @@ export class UsageMeter {
     this.usage.byAgent[agent] = a;
   }
 
+  /** Lets a bare meter stand in for the Runtime as a model-call recorder (harnesses, tests). */
+  recordModelCall(
+    agent: string,
+    _step: number,
+    _model: string,
+    inputTokens: number,
+    outputTokens: number,
+  ): void {
+    this.record(agent, inputTokens, outputTokens);
+  }
+
   get totals(): Usage {
     return structuredClone(this.usage);
   }
