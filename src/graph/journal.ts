@@ -12,15 +12,16 @@ export interface ToolJournal {
 
 export class InMemoryToolJournal implements ToolJournal {
   private readonly entries = new Map<string, { tool: string; result: unknown }>();
+  /** One entry per execution, so a repeated side effect would be visible. */
+  private readonly executions: string[] = [];
   get(key: string) {
     return this.entries.get(key);
   }
   put(key: string, tool: string, result: unknown): void {
-    this.entries.set(key, { tool, result });
+    if (!this.entries.has(key)) this.entries.set(key, { tool, result });
+    this.executions.push(tool);
   }
   count(tool?: string): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (tool === undefined || e.tool === tool) n += 1;
-    return n;
+    return this.executions.filter((t) => tool === undefined || t === tool).length;
   }
 }

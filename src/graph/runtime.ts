@@ -12,7 +12,7 @@ import {
   UserInputError,
 } from "../core/index.js";
 import { combineDecisions, runGuard } from "../guards/run.js";
-import type { Guards, Verdict } from "../guards/types.js";
+import type { Guards, PlanStepView, Verdict } from "../guards/types.js";
 import { SharedMemory } from "../memory/index.js";
 import { UsageMeter } from "../models/accounting.js";
 import { InMemoryToolJournal, type ToolJournal } from "./journal.js";
@@ -212,6 +212,32 @@ export class Runtime {
       verdicts,
       verdictItems,
     };
+  }
+
+  /**
+   * Runs the plan guards on a plan before any of its steps executes. Each verdict becomes an
+   * item derived from the plan; the most restrictive decision wins.
+   */
+  async checkPlan(
+    plan: Item,
+    task: Item,
+    steps: PlanStepView[],
+    step: number,
+    audience: string[],
+  ): Promise<{ decision: Verdict["decision"]; verdicts: Verdict[]; verdictItems: Item[] }> {
+    const verdicts: Verdict[] = [];
+    for (const guard of this.guards.plan ?? []) {
+      verdicts.push(
+        await runGuard(
+          guard.name,
+          "plan",
+          () => guard.checkPlan({ log: this.log, runId: this.runId, step, plan, task, steps }),
+          this.timeout(),
+        ),
+      );
+    }
+    const verdictItems = verdicts.map((v) => this.recordVerdict(v, step, [plan.id], audience));
+    return { decision: combineDecisions(verdicts), verdicts, verdictItems };
   }
 
   /** Runs a tool through the tool-call guards, with an idempotency key for side effects. */

@@ -61,6 +61,9 @@ export interface PlanStepView {
   tool: string | null;
   args: Record<string, unknown>;
   dependsOn: string[];
+  /** Every tool call of the step, in order (`tool`/`args` repeat the first for convenience). */
+  toolCalls?: Array<{ tool: string; args: Record<string, unknown> }>;
+  description?: string;
 }
 
 export interface PlanGuardInput extends GuardContext {

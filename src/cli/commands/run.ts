@@ -1,5 +1,213 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import type { Item } from "../../core/index.js";
+import { UserInputError } from "../../core/index.js";
+import { type ApprovalDecision, ApprovalDecision as ApprovalDecisionSchema } from "../../graph/team.js";
+import { printJson, println } from "../output.js";
+import { resumeThread, runScenarioFile, type ScenarioRunOutcome } from "../team-runner.js";
 import type { CommandGroups } from "./index.js";
 
-// Registered by its owning feature; empty until that feature lands.
-export function register(_program: Command, _groups: CommandGroups): void {}
+/** The embedded default scenario: runs with no model and no network. */
+export const DEMO_SCENARIO = fileURLToPath(
+  new URL("../../../scenarios/incident-response.yaml", import.meta.url),
+);
+
+interface RunFlags {
+  db?: string;
+  json?: boolean;
+  out: string;
+  thread?: string;
+  includePrivate?: boolean;
+}
+
+export function register(program: Command, _groups: CommandGroups): void {
+  program
+    .command("demo")
+    .description("run the embedded incident-response scenario (no model needed) and show what happened")
+    .option("--json", "print only the machine-readable result")
+    .option("--out <dir>", "where to write the run file", "runs")
+    .action(async (flags: RunFlags) => {
+      const outcome = await runScenarioFile(DEMO_SCENARIO, { ...flags, progress: !flags.json });
+      report(outcome, flags, "demo");
+    });
+
+  program
+    .command("run")
+    .argument("<scenario>", "scenario YAML file (see scenarios/README.md)")
+    .description("run a team scenario; deterministic unless a model is configured")
+    .option("--db <path>", "SQLite file for checkpoints (lets `quorum resume` continue the run)")
+    .option("--thread <id>", "thread id to use (default: a new one)")
+    .option("--json", "print only the machine-readable result")
+    .option("--out <dir>", "where to write the run file", "runs")
+    .option("--include-private", "keep private and sensitive content in the run file")
+    .action(async (scenario: string, flags: RunFlags) => {
+      const outcome = await runScenarioFile(scenario, { ...flags, progress: !flags.json });
+      report(outcome, flags, "run");
+    });
+
+  program
+    .command("resume")
+    .argument("<threadId>", "thread id printed when the run started")
+    .description("continue a run from its last checkpoint (after a crash, or to answer a plan approval)")
+    .requiredOption("--db <path>", "the SQLite file the run was started with")
+    .option("--approve", "approve the plan waiting for approval")
+    .option("--reject [note]", "reject the plan waiting for approval")
+    .option("--edit <plan.json>", "replace the plan waiting for approval with this one")
+    .option("--json", "print only the machine-readable result")
+    .option("--out <dir>", "where to write the run file", "runs")
+    .option("--include-private", "keep private and sensitive content in the run file")
+    .action(
+      async (
+        threadId: string,
+        flags: RunFlags & { approve?: boolean; reject?: string | boolean; edit?: string },
+      ) => {
+        const decision = approvalFrom(flags);
+        const outcome = await resumeThread(threadId, {
+          ...flags,
+          db: flags.db as string,
+          progress: !flags.json,
+          ...(decision ? { decision } : {}),
+        });
+        report(outcome, flags, "resume");
+      },
+    );
+}
+
+function approvalFrom(flags: {
+  approve?: boolean;
+  reject?: string | boolean;
+  edit?: string;
+}): ApprovalDecision | undefined {
+  const chosen = [flags.approve, flags.reject, flags.edit].filter(
+    (f) => f !== undefined && f !== false,
+  ).length;
+  if (chosen > 1) throw new UserInputError("choose one of --approve, --reject, --edit", { field: "flags" });
+  if (flags.approve) return { action: "approve" };
+  if (flags.reject !== undefined && flags.reject !== false) {
+    return { action: "reject", ...(typeof flags.reject === "string" ? { note: flags.reject } : {}) };
+  }
+  if (flags.edit) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(flags.edit, "utf8"));
+    } catch (error) {
+      throw new UserInputError("cannot read the edited plan as JSON", { file: flags.edit, cause: error });
+    }
+    const parsed = ApprovalDecisionSchema.safeParse({ action: "edit", plan: raw });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UserInputError(issue?.message ?? "invalid plan", {
+        file: flags.edit,
+        field: (issue?.path ?? []).slice(1).join(".") || "(root)",
+        hint: 'a plan is {"steps":[{"id","assignee","toolCalls":[{"tool","args"}],"dependsOn"}]}',
+      });
+    }
+    return parsed.data;
+  }
+  return undefined;
+}
+
+function report(outcome: ScenarioRunOutcome, flags: RunFlags, mode: "demo" | "run" | "resume"): void {
+  const r = outcome.result;
+  if (flags.json) {
+    printJson({
+      runId: r.runId,
+      threadId: r.threadId,
+      status: r.status,
+      reason: r.reason,
+      finalAnswer: r.finalAnswer,
+      runFile: outcome.runFile,
+      modelMode: outcome.modelMode,
+      usage: r.usage,
+      ...(r.interrupt ? { interrupt: r.interrupt } : {}),
+    });
+  } else {
+    printStory(outcome, mode);
+  }
+  if (r.status === "failed" || r.status === "stopped") process.exitCode = 1;
+}
+
+function printStory(outcome: ScenarioRunOutcome, mode: string): void {
+  const r = outcome.result;
+  const s = outcome.scenario;
+  println(
+    `Quorum ${mode}: ${s.name}${outcome.modelMode ? ` (model: ${outcome.modelMode})` : " (deterministic: scripted agents, no model)"}`,
+  );
+  println(`Task: ${s.task}`);
+  println(`Agents: ${s.agents.map((a) => `${a.name} (${a.role})`).join(", ")}`);
+  const plans = r.items.filter((i) => i.kind === "plan");
+  for (const p of plans) {
+    const plan = p.content as {
+      steps: Array<{
+        id: string;
+        assignee: string;
+        description: string;
+        toolCalls: Array<{ tool: string }>;
+        dependsOn: string[];
+      }>;
+    };
+    println(`\nPlan by ${p.author}${p.labels.includes("edited") ? " (edited)" : ""}:`);
+    for (const st of plan.steps) {
+      const tools = st.toolCalls.map((t) => t.tool).join(", ");
+      const deps = st.dependsOn.length ? ` after ${st.dependsOn.join(", ")}` : "";
+      println(
+        `  ${st.id.padEnd(10)} ${st.assignee.padEnd(12)} ${st.description}${tools ? ` [${tools}]` : ""}${deps}`,
+      );
+    }
+  }
+  println("\nWhat happened:");
+  for (const i of r.items) {
+    const line = storyLine(i);
+    if (line) println(`  step ${String(i.step).padStart(2)}  ${line}`);
+  }
+  const verdicts = r.items.filter((i) => i.kind === "verdict");
+  println(`\nGuard verdicts: ${verdicts.length === 0 ? "none (no guards configured)" : ""}`);
+  for (const v of verdicts) {
+    const c = v.content as { guard: string; decision: string; rationale: string };
+    println(`  ${c.guard}: ${c.decision} (${c.rationale})`);
+  }
+  println(`\nStatus: ${r.status}${r.reason ? ` (${r.reason})` : ""}`);
+  if (r.finalAnswer !== null) println(`Final answer: ${r.finalAnswer}`);
+  if (r.interrupt)
+    println(
+      `Waiting for approval: quorum resume ${r.threadId} --db <file> --approve | --reject | --edit plan.json`,
+    );
+  println(`Model calls: ${r.usage.modelCalls}, tokens: ${r.usage.inputTokens + r.usage.outputTokens}`);
+  println(`Thread: ${r.threadId}`);
+  println(`Run file: ${outcome.runFile}`);
+}
+
+function storyLine(i: Item): string | null {
+  const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+  const short = (s: string) => (s.length > 100 ? `${s.slice(0, 97)}...` : s);
+  switch (i.kind) {
+    case "tool_call": {
+      const c = i.content as { tool: string; args: unknown };
+      return `${i.author} calls ${c.tool}(${short(JSON.stringify(c.args))})`;
+    }
+    case "step_output":
+      return `${i.author}: ${short(text(i.content))}`;
+    case "verification": {
+      const c = i.content as {
+        stepId?: string;
+        final?: boolean;
+        pass: boolean;
+        reasons: string[];
+        attempt?: number;
+      };
+      const what = c.final ? "final answer" : `${c.stepId} (attempt ${c.attempt})`;
+      return `${i.author} ${c.pass ? "accepts" : "rejects"} ${what}${c.pass ? "" : `: ${c.reasons.join("; ")}`}`;
+    }
+    case "note": {
+      const c = i.content as { route?: string; reason?: string; approval?: string };
+      if (c.route) return `${i.author}: ${c.route}${c.reason ? ` (${c.reason})` : ""}`;
+      if (c.approval) return `${i.author}: plan ${c.approval}`;
+      return null;
+    }
+    case "memory_write":
+      return `${i.author} writes memory ${(i.content as { key: string }).key}`;
+    default:
+      return null;
+  }
+}

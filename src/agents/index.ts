@@ -1,0 +1,7 @@
+export * from "./criteria.js";
+export * from "./planner.js";
+export * from "./schemas.js";
+export * from "./specialist.js";
+export * from "./supervisor.js";
+export * from "./types.js";
+export * from "./verifier.js";

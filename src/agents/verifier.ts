@@ -1,0 +1,27 @@
+import { type Criteria, checkCriteria, describeCriteria } from "./criteria.js";
+import type { Verification } from "./schemas.js";
+import type { Verifier, VerifyInput } from "./types.js";
+
+export const VERIFIER_PROMPT = `You are the verifier of a multi-agent team. Check the output against the
+stated criteria and the task. Reply with JSON only: {"pass": true|false, "reasons": ["..."]}.
+Give a reason for every failure, specific enough that the author can fix it.`;
+
+/** Checks outputs against declared criteria; a step without criteria passes if non-empty. */
+export class RuleVerifier implements Verifier {
+  constructor(
+    private readonly steps: Readonly<Record<string, Criteria>>,
+    private readonly final: Criteria | undefined,
+  ) {}
+
+  criteriaFor(subject: VerifyInput["subject"]): Criteria | undefined {
+    return subject.kind === "final" ? this.final : this.steps[subject.step.id];
+  }
+
+  async verify(input: VerifyInput): Promise<Verification> {
+    const criteria = this.criteriaFor(input.subject) ?? { contains: [], notContains: [] };
+    const reasons = checkCriteria(input.output, criteria);
+    return reasons.length === 0
+      ? { pass: true, reasons: [`meets: ${describeCriteria(criteria)}`] }
+      : { pass: false, reasons };
+  }
+}

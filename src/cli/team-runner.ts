@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { UserInputError } from "../core/index.js";
+import { teamFromScenario } from "../graph/from-scenario.js";
+import { toRunFile, writeRunFile } from "../graph/runfile.js";
+import { parseScenario, type Scenario } from "../graph/scenario.js";
+import { SqliteRunStore } from "../graph/sqlite.js";
+import type { ApprovalDecision, Team, TeamResult } from "../graph/team.js";
+import { scenarioGuards } from "./scenario-guards.js";
+
+export interface ScenarioRunOptions {
+  db?: string;
+  thread?: string;
+  out: string;
+  includePrivate?: boolean;
+  progress?: boolean;
+}
+
+export interface ScenarioRunOutcome {
+  scenario: Scenario;
+  result: TeamResult;
+  runFile: string;
+  /** The model used, or null in deterministic mode. */
+  modelMode: string | null;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UserInputError("cannot read scenario file", {
+      file: path,
+      hint: "check the path",
+      cause: error,
+    });
+  }
+}
+
+function progress(enabled: boolean | undefined): ((node: string) => void) | undefined {
+  if (!enabled) return undefined;
+  return (node) => process.stderr.write(`  · ${node}\n`);
+}
+
+async function finish(
+  scenario: Scenario,
+  team: Team,
+  result: TeamResult,
+  options: ScenarioRunOptions,
+  file: string,
+): Promise<ScenarioRunOutcome> {
+  const run = toRunFile(result, {
+    task: scenario.task,
+    agents: team.agentNames,
+    scenario: file,
+    ...(options.includePrivate ? { includePrivate: true } : {}),
+  });
+  const runFile = writeRunFile(options.out, run);
+  return { scenario, result, runFile, modelMode: null };
+}
+
+/** Loads a scenario file, runs it (checkpointed to SQLite with --db) and writes the run file. */
+export async function runScenarioFile(
+  path: string,
+  options: ScenarioRunOptions,
+): Promise<ScenarioRunOutcome> {
+  const text = readText(path);
+  const scenario = parseScenario(text, path);
+  const store = options.db ? new SqliteRunStore(options.db) : undefined;
+  try {
+    const team = teamFromScenario(scenario, {
+      guards: scenarioGuards(scenario, path),
+      ...(store ? { checkpointer: store.checkpointer, journal: store.journal } : {}),
+    });
+    const threadId =
+      options.thread ?? `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const runId = threadId.replace(/^thread-/, "run-");
+    if (store) {
+      if (store.loadThread(threadId)) {
+        throw new UserInputError(`thread ${threadId} already exists in the database`, {
+          file: options.db as string,
+          hint: `use quorum resume ${threadId}`,
+        });
+      }
+      store.saveThread({
+        threadId,
+        runId,
+        scenarioPath: resolve(path),
+        scenarioText: text,
+        createdAt: new Date().toISOString(),
+      });
+    }
+    if (options.progress) process.stderr.write(`thread: ${threadId}\n`);
+    const onNode = progress(options.progress);
+    const result = await team.run(scenario.task, { threadId, runId, ...(onNode ? { onNode } : {}) });
+    return await finish(scenario, team, result, options, path);
+  } finally {
+    store?.close();
+  }
+}
+
+/** Continues a checkpointed run; the scenario is read back from the database, not the disk. */
+export async function resumeThread(
+  threadId: string,
+  options: ScenarioRunOptions & { db: string; decision?: ApprovalDecision },
+): Promise<ScenarioRunOutcome> {
+  const store = new SqliteRunStore(options.db);
+  try {
+    const thread = store.loadThread(threadId);
+    if (!thread) {
+      throw new UserInputError(`no thread ${threadId} in the database`, {
+        file: options.db,
+        hint: "check the thread id printed when the run started",
+      });
+    }
+    const scenario = parseScenario(thread.scenarioText, thread.scenarioPath);
+    const team = teamFromScenario(scenario, {
+      guards: scenarioGuards(scenario, thread.scenarioPath),
+      checkpointer: store.checkpointer,
+      journal: store.journal,
+    });
+    const onNode = progress(options.progress);
+    const result = await team.resume(threadId, options.decision, onNode ? { onNode } : {});
+    return await finish(scenario, team, result, options, thread.scenarioPath);
+  } finally {
+    store.close();
+  }
+}

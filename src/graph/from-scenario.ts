@@ -1,0 +1,68 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { Criteria } from "../agents/criteria.js";
+import { ScriptedPlanner } from "../agents/planner.js";
+import { ScriptedSpecialist } from "../agents/specialist.js";
+import { TemplateSupervisor } from "../agents/supervisor.js";
+import type { Planner, Specialist, Supervisor, Verifier } from "../agents/types.js";
+import { RuleVerifier } from "../agents/verifier.js";
+import type { Guards } from "../guards/types.js";
+import type { ToolJournal } from "./journal.js";
+import { roleMembers, type Scenario, toPlan } from "./scenario.js";
+import { scenarioTool } from "./scenario-tools.js";
+import { createTeam, type Team } from "./team.js";
+
+export interface ScenarioTeamOptions {
+  guards?: Guards;
+  checkpointer?: BaseCheckpointSaver;
+  journal?: ToolJournal;
+  /** Model-mode agents replace the rule-backed ones by role. */
+  overrides?: {
+    planner?: Planner;
+    specialist?: (name: string) => Specialist;
+    verifier?: Verifier;
+    supervisor?: Supervisor;
+  };
+  models?: Record<string, BaseChatModel>;
+  newItemId?: (kind: string) => string;
+}
+
+/** Builds a team from a scenario: rule- and table-backed agents unless overridden. */
+export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {}): Team {
+  const tools = new Map(s.tools.map((t) => [t.name, scenarioTool(t)]));
+  const outputs: Record<string, string[]> = {};
+  const stepCriteria: Record<string, Criteria> = {};
+  const reads: Record<string, string[]> = {};
+  for (const step of [...s.plan, ...s.replans.flat()]) {
+    if (step.outputs.length) outputs[step.id] = step.outputs;
+    if (step.expect) stepCriteria[step.id] = step.expect;
+    if (step.reads.length) reads[step.id] = step.reads;
+  }
+  const one = (role: "planner" | "verifier" | "supervisor") => roleMembers(s, role)[0] as string;
+  const scripted = new ScriptedSpecialist(outputs);
+  const o = options.overrides ?? {};
+  return createTeam({
+    planner: {
+      name: one("planner"),
+      impl: o.planner ?? new ScriptedPlanner([toPlan(s.plan), ...s.replans.map(toPlan)]),
+    },
+    specialists: s.agents
+      .filter((a) => a.role === "specialist")
+      .map((a) => ({
+        name: a.name,
+        description: a.description,
+        impl: o.specialist ? o.specialist(a.name) : scripted,
+        tools: a.tools.map((t) => tools.get(t)).filter((t) => t !== undefined),
+      })),
+    verifier: { name: one("verifier"), impl: o.verifier ?? new RuleVerifier(stepCriteria, s.final.expect) },
+    supervisor: { name: one("supervisor"), impl: o.supervisor ?? new TemplateSupervisor(s.final.answer) },
+    budgets: s.budgets,
+    memory: s.memory,
+    reads,
+    ...(options.guards ? { guards: options.guards } : {}),
+    ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
+    ...(options.journal ? { journal: options.journal } : {}),
+    ...(options.models ? { models: options.models } : {}),
+    ...(options.newItemId ? { newItemId: options.newItemId } : {}),
+  });
+}

@@ -1,0 +1,837 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import {
+  type BaseCheckpointSaver,
+  Command,
+  END,
+  interrupt,
+  MemorySaver,
+  Send,
+  START,
+  StateGraph,
+} from "@langchain/langgraph";
+import { z } from "zod";
+import { checkPlan, Plan } from "../agents/schemas.js";
+import type { AgentEnv, Planner, Specialist, Supervisor, Verifier } from "../agents/types.js";
+import {
+  EventLog,
+  fromZodError,
+  type Item,
+  type RunEvent,
+  type Sensitivity,
+  type ToolSpec,
+  type Usage,
+  UserInputError,
+} from "../core/index.js";
+import type { Guards } from "../guards/types.js";
+import { UsageMeter } from "../models/accounting.js";
+import type { ToolJournal } from "./journal.js";
+import { Runtime } from "./runtime.js";
+import type { Budgets } from "./scenario.js";
+import {
+  type ExecutePayload,
+  type StepState,
+  TeamState,
+  type TeamStateType,
+  type TeamStatus,
+  type TeamUpdate,
+} from "./state.js";
+
+export interface TeamMember<Impl> {
+  name: string;
+  impl: Impl;
+}
+
+export interface SpecialistMember extends TeamMember<Specialist> {
+  description?: string;
+  tools?: ToolSpec[];
+}
+
+export interface TeamConfig {
+  planner: TeamMember<Planner>;
+  specialists: SpecialistMember[];
+  verifier: TeamMember<Verifier>;
+  supervisor: TeamMember<Supervisor>;
+  guards?: Guards;
+  budgets?: Partial<Budgets>;
+  /** Checkpointer; in-memory by default (`createSqliteCheckpointer` for a file). */
+  checkpointer?: BaseCheckpointSaver;
+  journal?: ToolJournal;
+  /** Memory entries present before the run starts. */
+  memory?: Array<{
+    key: string;
+    value: unknown;
+    owner: string;
+    sensitivity?: Sensitivity;
+    audience?: string[];
+  }>;
+  /** Models for agents in model mode, by agent name (agents without one run rule-backed). */
+  models?: Record<string, BaseChatModel>;
+  /** Memory keys each plan step's assignee reads before it works, by step id. */
+  reads?: Record<string, string[]>;
+  /** Item id factory (deterministic ids in tests). */
+  newItemId?: (kind: string) => string;
+  guardTimeoutMs?: number;
+}
+
+export interface TeamResult {
+  runId: string;
+  threadId: string;
+  status: TeamStatus | "interrupted";
+  reason: string | null;
+  finalAnswer: string | null;
+  items: Item[];
+  events: RunEvent[];
+  usage: Usage;
+  /** When interrupted for approval: the plan and the verdicts that asked for it. */
+  interrupt?: ApprovalRequest;
+}
+
+export interface ApprovalRequest {
+  kind: "plan_approval";
+  planItemId: string;
+  plan: Plan;
+  verdicts: unknown[];
+}
+
+export const ApprovalDecision = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("approve"), note: z.string().optional() }),
+  z.object({ action: z.literal("reject"), note: z.string().optional() }),
+  z.object({ action: z.literal("edit"), plan: Plan, note: z.string().optional() }),
+]);
+export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
+
+const DEFAULT_BUDGETS: Budgets = {
+  maxSteps: 100,
+  maxRetries: 2,
+  maxReplans: 1,
+  maxModelCalls: 200,
+  maxTokens: 200_000,
+  maxWallMs: 600_000,
+};
+
+const USER = "user";
+
+export interface RunOptions {
+  threadId?: string;
+  runId?: string;
+  /** Called after each graph node with its name (for progress display). */
+  onNode?: (node: string, state: Partial<TeamStateType>) => void;
+}
+
+/**
+ * A planner, specialists, a verifier and a supervisor compiled into a LangGraph graph:
+ * plan -> plan guards -> (approval) -> parallel execute (Send) -> verify -> supervise ->
+ * retry / replan / finalize. Every agent acts through the runtime, so the log in the graph's
+ * state is the run's complete provenance.
+ */
+export class Team {
+  readonly budgets: Budgets;
+  readonly agentNames: string[];
+  private readonly graph;
+  private readonly checkpointer: BaseCheckpointSaver;
+  private readonly runtimes = new Map<string, Runtime>();
+  private readonly startedAt = new Map<string, number>();
+
+  constructor(private readonly config: TeamConfig) {
+    this.budgets = { ...DEFAULT_BUDGETS, ...config.budgets };
+    this.checkpointer = config.checkpointer ?? new MemorySaver();
+    const names = [
+      config.planner.name,
+      ...config.specialists.map((s) => s.name),
+      config.verifier.name,
+      config.supervisor.name,
+    ];
+    const seen = new Set<string>();
+    for (const n of names) {
+      if (seen.has(n)) throw new UserInputError(`agent name ${n} is used twice`, { field: "agents" });
+      seen.add(n);
+    }
+    this.agentNames = names;
+    this.graph = this.build().compile({ checkpointer: this.checkpointer });
+  }
+
+  /** Starts a run of the task on a new thread. */
+  async run(task: string, options: RunOptions = {}): Promise<TeamResult> {
+    const threadId =
+      options.threadId ?? `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const runId = options.runId ?? threadId.replace(/^thread-/, "run-");
+    const existing = await this.graph.getState(this.cfg(threadId));
+    if (existing.values && (existing.values as TeamStateType).runId) {
+      throw new UserInputError(`thread ${threadId} already has a run`, {
+        hint: "use resume, or a new thread id",
+      });
+    }
+    this.runtimes.set(threadId, this.newRuntime(runId, new EventLog(this.logOptions())));
+    this.startedAt.set(runId, Date.now());
+    return this.drive(threadId, { runId, task }, options);
+  }
+
+  /**
+   * Continues a thread from its last checkpoint: after a crash (no decision needed) or after an
+   * approval interrupt (with the decision).
+   */
+  async resume(threadId: string, decision?: ApprovalDecision, options: RunOptions = {}): Promise<TeamResult> {
+    const snapshot = await this.graph.getState(this.cfg(threadId));
+    const values = snapshot.values as TeamStateType | undefined;
+    if (!values?.runId) {
+      throw new UserInputError(`no run found for thread ${threadId}`, {
+        hint: "check the thread id and the --db file",
+      });
+    }
+    // The checkpoint is the truth: rebuild the log from it, dropping anything a crashed process
+    // wrote but never checkpointed.
+    const log = EventLog.fromSnapshot({ items: values.items, events: values.events });
+    this.runtimes.set(threadId, this.newRuntime(values.runId, log, UsageMeter.fromLog(log, values.runId)));
+    this.startedAt.set(values.runId, Date.now());
+    const interrupted = snapshot.tasks.some((t) => t.interrupts.length > 0);
+    if (interrupted) {
+      if (!decision) {
+        throw new UserInputError(`thread ${threadId} is waiting for plan approval`, {
+          hint: "resume with approve, reject or edit",
+        });
+      }
+      const parsed = ApprovalDecision.safeParse(decision);
+      if (!parsed.success) throw fromZodError(parsed.error, { hint: "approve, reject, or edit with a plan" });
+      return this.drive(threadId, new Command({ resume: parsed.data }), options);
+    }
+    if (snapshot.next.length === 0) return this.result(threadId, values, undefined);
+    return this.drive(threadId, null, options);
+  }
+
+  async state(threadId: string): Promise<TeamStateType | undefined> {
+    const snapshot = await this.graph.getState(this.cfg(threadId));
+    const values = snapshot.values as TeamStateType | undefined;
+    return values?.runId ? values : undefined;
+  }
+
+  /** The runtime of a thread in this process (for tests and the tracer's replay). */
+  runtime(threadId: string): Runtime | undefined {
+    return this.runtimes.get(threadId);
+  }
+
+  private async drive(threadId: string, input: unknown, options: RunOptions): Promise<TeamResult> {
+    const stream = await this.graph.stream(input as never, {
+      ...this.cfg(threadId),
+      streamMode: "updates",
+      recursionLimit: this.budgets.maxSteps * 4 + 20,
+    });
+    let interruptPayload: ApprovalRequest | undefined;
+    for await (const chunk of stream as AsyncIterable<Record<string, unknown>>) {
+      for (const [node, update] of Object.entries(chunk)) {
+        if (node === "__interrupt__") {
+          const list = update as Array<{ value: ApprovalRequest }>;
+          interruptPayload = list[0]?.value;
+        } else {
+          options.onNode?.(node, (update ?? {}) as Partial<TeamStateType>);
+        }
+      }
+    }
+    const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType;
+    return this.result(threadId, values, interruptPayload);
+  }
+
+  private result(
+    threadId: string,
+    values: TeamStateType,
+    interruptPayload: ApprovalRequest | undefined,
+  ): TeamResult {
+    const runtime = this.runtimes.get(threadId);
+    const meter = runtime ? runtime.meter : new UsageMeter();
+    return {
+      runId: values.runId,
+      threadId,
+      status: interruptPayload ? "interrupted" : values.status,
+      reason: values.reason,
+      finalAnswer: values.finalAnswer,
+      items: values.items,
+      events: values.events,
+      usage: meter.totals,
+      ...(interruptPayload ? { interrupt: interruptPayload } : {}),
+    };
+  }
+
+  private cfg(threadId: string): { configurable: { thread_id: string } } {
+    return { configurable: { thread_id: threadId } };
+  }
+
+  private logOptions() {
+    return this.config.newItemId ? { newItemId: this.config.newItemId } : {};
+  }
+
+  private newRuntime(runId: string, log: EventLog, meter?: UsageMeter): Runtime {
+    return new Runtime({
+      runId,
+      log,
+      ...(this.config.guards ? { guards: this.config.guards } : {}),
+      ...(this.config.journal ? { journal: this.config.journal } : {}),
+      ...(meter ? { meter } : {}),
+      ...(this.config.guardTimeoutMs !== undefined ? { guardTimeoutMs: this.config.guardTimeoutMs } : {}),
+    });
+  }
+
+  private runtimeFor(config: RunnableConfig): Runtime {
+    const threadId = config.configurable?.thread_id as string | undefined;
+    const runtime = threadId ? this.runtimes.get(threadId) : undefined;
+    if (!runtime)
+      throw new UserInputError(`no runtime for thread ${threadId}`, {
+        hint: "start the run with Team.run or Team.resume",
+      });
+    return runtime;
+  }
+
+  private env(runtime: Runtime, agent: string, step: number, idem: string): AgentEnv {
+    const model = this.config.models?.[agent];
+    return {
+      runId: runtime.runId,
+      agent,
+      step,
+      context: runtime.context(agent, step).filter((i) => i.step === step || i.kind === "task"),
+      callTool: async (tool, args, { callIndex }) => {
+        const r = await runtime.callTool(agent, step, tool, args, {
+          idempotencyKey: `${idem}:${callIndex}`,
+          derivedFrom: turnContext(runtime, agent, step),
+        });
+        return { value: r.value, item: r.result, status: r.status };
+      },
+      recordModelCall: (modelName, inTok, outTok) =>
+        runtime.recordModelCall(agent, step, modelName, inTok, outTok),
+      ...(model ? { model } : {}),
+    };
+  }
+
+  private build() {
+    const c = this.config;
+    const planner = c.planner.name;
+    const verifier = c.verifier.name;
+    const supervisor = c.supervisor.name;
+    const specialistNames = c.specialists.map((s) => s.name);
+    const specialistInfo = c.specialists.map((s) => ({
+      name: s.name,
+      description: s.description ?? "",
+      tools: s.tools ?? [],
+    }));
+
+    const start = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
+      const { runtime, captured } = this.runtimeFor(config).fork();
+      runtime.writer.record({ type: "status", runId: state.runId, step: 0, status: "started" });
+      const task = runtime.emit({
+        step: 0,
+        author: USER,
+        kind: "task",
+        content: state.task,
+        audience: ["*"],
+        sensitivity: "internal",
+      });
+      for (const m of c.memory ?? []) {
+        runtime.memory.write(m.owner, 0, m.key, m.value, {
+          ...(m.sensitivity ? { sensitivity: m.sensitivity } : {}),
+          ...(m.audience ? { audience: m.audience } : {}),
+          derivedFrom: [],
+        });
+      }
+      return { taskItemId: task.id, turn: 0, items: captured.items, events: captured.events };
+    };
+
+    const plan = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
+      const { runtime, captured } = this.runtimeFor(config).fork();
+      const step = state.turn + 1;
+      const attempt = state.planAttempt + 1;
+      const isReplan = state.planAttempt > 0;
+      runtime.writer.deliver(state.taskItemId, planner, step, "context");
+      // On a replan, the planner is handed the verifications that failed.
+      const failures = currentSteps(state)
+        .map(([, s]) => s)
+        .filter((s) => s.verified === false && s.verificationItemId);
+      for (const f of failures)
+        runtime.writer.deliver(f.verificationItemId as string, planner, step, "context");
+      const feedback = failures
+        .map((f) => f.feedback)
+        .filter(Boolean)
+        .join("; ");
+      const made = await c.planner.impl.plan({
+        task: state.task,
+        specialists: specialistInfo,
+        attempt,
+        ...(feedback ? { feedback } : {}),
+        env: this.env(runtime, planner, step, `${state.runId}:plan:${attempt}`),
+      });
+      checkPlan(made, specialistNames);
+      const planItem = runtime.emit({
+        step,
+        author: planner,
+        kind: "plan",
+        content: made,
+        audience: [supervisor, verifier, ...specialistNames],
+        derivedFrom: turnContext(runtime, planner, step),
+      });
+      runtime.writer.deliver(planItem.id, supervisor, step, "message");
+      return {
+        plan: made,
+        planItemId: planItem.id,
+        planAttempt: attempt,
+        planDecision: null,
+        ...(isReplan ? { replans: state.replans + 1 } : {}),
+        turn: step,
+        items: captured.items,
+        events: captured.events,
+      };
+    };
+
+    const guardPlan = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
+      const { runtime, captured } = this.runtimeFor(config).fork();
+      const step = state.turn + 1;
+      const planItem = runtime.log.mustGet(state.planItemId as string);
+      const taskItem = runtime.log.mustGet(state.taskItemId);
+      const views = (state.plan as Plan).steps.map((s) => ({
+        id: s.id,
+        assignee: s.assignee,
+        tool: s.toolCalls[0]?.tool ?? null,
+        args: s.toolCalls[0]?.args ?? {},
+        dependsOn: s.dependsOn,
+        toolCalls: s.toolCalls,
+      }));
+      const { decision, verdictItems } = await runtime.checkPlan(planItem, taskItem, views, step, [
+        supervisor,
+        planner,
+      ]);
+      const update: TeamUpdate = {
+        planDecision: decision,
+        planVerdictIds: verdictItems.map((v) => v.id),
+        turn: step,
+        items: captured.items,
+        events: captured.events,
+      };
+      if (decision === "block") {
+        const reasons = verdictItems.map((v) => (v.content as { rationale: string }).rationale).join("; ");
+        update.status = "blocked";
+        update.reason = `plan blocked before any tool ran: ${reasons}`;
+      }
+      return update;
+    };
+
+    const approval = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
+      // interrupt() comes first: the node re-runs from the top on resume, so nothing may be
+      // written before it.
+      const request: ApprovalRequest = {
+        kind: "plan_approval",
+        planItemId: state.planItemId as string,
+        plan: state.plan as Plan,
+        verdicts: state.planVerdictIds.map((id) => this.runtimeFor(config).log.item(id)?.content),
+      };
+      const raw = interrupt(request);
+      const parsed = ApprovalDecision.safeParse(raw);
+      const decision: ApprovalDecision = parsed.success
+        ? parsed.data
+        : { action: "reject", note: "unreadable decision" };
+      const { runtime, captured } = this.runtimeFor(config).fork();
+      const step = state.turn + 1;
+      const decisionItem = runtime.emit({
+        step,
+        author: USER,
+        kind: "note",
+        content: { approval: decision.action, ...(decision.note ? { note: decision.note } : {}) },
+        audience: [supervisor, planner],
+        labels: [`approval:${decision.action}`],
+        derivedFrom: [state.planItemId as string, ...state.planVerdictIds],
+      });
+      const base: TeamUpdate = { turn: step, items: captured.items, events: captured.events };
+      if (decision.action === "approve") return { ...base, planDecision: "allow" };
+      if (decision.action === "reject") {
+        return {
+          ...base,
+          planDecision: "block",
+          status: "blocked",
+          reason: `plan rejected by the user${decision.note ? `: ${decision.note}` : ""}`,
+        };
+      }
+      checkPlan(decision.plan, specialistNames);
+      const edited = runtime.emit({
+        step,
+        author: USER,
+        kind: "plan",
+        content: decision.plan,
+        audience: [supervisor, verifier, ...specialistNames],
+        labels: ["edited"],
+        derivedFrom: [decisionItem.id, state.planItemId as string],
+      });
+      return {
+        ...base,
+        plan: decision.plan,
+        planItemId: edited.id,
+        planAttempt: state.planAttempt + 1,
+        planDecision: null,
+        items: captured.items,
+        events: captured.events,
+      };
+    };
+
+    const execute = async (payload: ExecutePayload, config: RunnableConfig): Promise<TeamUpdate> => {
+      const { runtime, captured } = this.runtimeFor(config).fork();
+      const planStep = payload.plan.steps.find((s) => s.id === payload.stepId);
+      const member = c.specialists.find((s) => s.name === planStep?.assignee);
+      if (!planStep || !member) throw new UserInputError(`unknown plan step ${payload.stepId}`);
+      const me = member.name;
+      const step = payload.stepNo;
+      runtime.writer.deliver(payload.taskItemId, me, step, "context");
+      const inputs: Array<{ stepId: string; output: string }> = [];
+      for (const input of payload.inputs) {
+        // Access control holds here too: an upstream output outside my audience is refused.
+        if (runtime.writer.deliver(input.itemId, me, step, "context"))
+          inputs.push({ stepId: input.stepId, output: input.output });
+      }
+      // On a retry the author is handed the verifier's reasons.
+      if (payload.feedbackItemId) runtime.writer.deliver(payload.feedbackItemId, me, step, "message");
+      const reads = c.reads?.[planStep.id] ?? [];
+      for (const key of reads) runtime.memory.read(me, step, key);
+      const env = this.env(runtime, me, step, `${payload.runId}:${planStep.id}:${payload.attempt}`);
+      let output: string;
+      let failed: string | undefined;
+      try {
+        const r = await member.impl.execute({
+          task: payload.task,
+          step: planStep,
+          inputs,
+          tools: member.tools ?? [],
+          attempt: payload.attempt,
+          ...(payload.feedback ? { feedback: payload.feedback } : {}),
+          env,
+        });
+        output = r.output;
+      } catch (error) {
+        if (error instanceof UserInputError) throw error;
+        failed = error instanceof Error ? error.message : String(error);
+        output = `step failed: ${failed}`;
+        runtime.writer.record({
+          type: "error",
+          runId: payload.runId,
+          step,
+          agent: me,
+          code: "agent_error",
+          message: failed,
+        });
+      }
+      const dependents = payload.plan.steps
+        .filter((p) => p.dependsOn.includes(planStep.id))
+        .map((p) => p.assignee)
+        .filter((a) => a !== me);
+      const sent = await runtime.send({
+        from: me,
+        to: [verifier, supervisor, ...new Set(dependents)],
+        step,
+        kind: "step_output",
+        content: output,
+        labels: [`plan-step:${planStep.id}`, `attempt:${payload.attempt}`, ...(failed ? ["error"] : [])],
+        derivedFrom: turnContext(runtime, me, step),
+      });
+      const state: StepState = {
+        plan: payload.planAttempt,
+        attempt: payload.attempt,
+        stepNo: step,
+        outputItemId: sent.delivered?.id ?? null,
+        output: sent.delivered
+          ? typeof sent.delivered.content === "string"
+            ? sent.delivered.content
+            : JSON.stringify(sent.delivered.content)
+          : null,
+        verified: null,
+        ...(sent.delivered ? {} : { feedback: "the output was withheld by a message guard" }),
+      };
+      return { steps: { [planStep.id]: state }, items: captured.items, events: captured.events };
+    };
+
+    const verify = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
+      const { runtime, captured } = this.runtimeFor(config).fork();
+      const pending = currentSteps(state).filter(([, s]) => s.verified === null);
+      const step = Math.max(state.turn, ...pending.map(([, s]) => s.stepNo)) + 1;
+      const updates: Record<string, StepState> = {};
+      for (const [stepId, s] of pending) {
+        const planStep = (state.plan as Plan).steps.find((p) => p.id === stepId);
+        if (!planStep) continue;
+        if (s.outputItemId === null) {
+          updates[stepId] = { ...s, verified: false, feedback: s.feedback ?? "no output" };
+          continue;
+        }
+        const v = await c.verifier.impl.verify({
+          task: state.task,
+          subject: { kind: "step", step: planStep },
+          output: s.output ?? "",
+          env: this.env(runtime, verifier, step, `${state.runId}:verify:${stepId}:${s.attempt}`),
+        });
+        const item = runtime.emit({
+          step,
+          author: verifier,
+          kind: "verification",
+          content: { stepId, attempt: s.attempt, pass: v.pass, reasons: v.reasons },
+          audience: [supervisor, planStep.assignee, planner],
+          labels: [v.pass ? "pass" : "fail", `plan-step:${stepId}`],
+          derivedFrom: [s.outputItemId],
+        });
+        runtime.writer.deliver(item.id, supervisor, step, "message");
+        updates[stepId] = {
+          ...s,
+          verified: v.pass,
+          verificationItemId: item.id,
+          ...(v.pass ? {} : { feedback: v.reasons.join("; ") }),
+        };
+      }
+      return { steps: updates, turn: step, items: captured.items, events: captured.events };
+    };
+
+    const supervise = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
+      const { runtime, captured } = this.runtimeFor(config).fork();
+      const step = state.turn + 1;
+      const decision = this.decide(state, runtime);
+      // The decision rests on the verifications of the turn just before it.
+      const verificationIds = currentSteps(state)
+        .map(([, s]) => s.verificationItemId)
+        .filter((id): id is string => id !== undefined && runtime.log.item(id)?.step === state.turn);
+      runtime.emit({
+        step,
+        author: supervisor,
+        kind: "note",
+        content: decision,
+        audience: [supervisor, planner],
+        labels: [`route:${decision.route}`],
+        derivedFrom: verificationIds,
+      });
+      const update: TeamUpdate = { turn: step, items: captured.items, events: captured.events };
+      if (decision.route === "stop") {
+        update.status = "stopped";
+        update.reason = decision.reason;
+        runtime.writer.record({
+          type: "status",
+          runId: state.runId,
+          step,
+          status: "stopped",
+          reason: decision.reason,
+        });
+      } else if (decision.route === "fail") {
+        update.status = "failed";
+        update.reason = decision.reason;
+      }
+      return update;
+    };
+
+    const finalize = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
+      const { runtime, captured } = this.runtimeFor(config).fork();
+      const plan = state.plan as Plan;
+      let step = state.turn + 1;
+      const outputs = plan.steps.map((p) => ({ stepId: p.id, output: current(state, p.id)?.output ?? "" }));
+      const answer = await c.supervisor.impl.compose({
+        task: state.task,
+        outputs,
+        env: this.env(runtime, supervisor, step, `${state.runId}:final:${state.planAttempt}`),
+      });
+      const sent = await runtime.send({
+        from: supervisor,
+        to: [verifier, USER],
+        step,
+        kind: "final_answer",
+        content: answer,
+        derivedFrom: turnContext(runtime, supervisor, step)
+          .concat(
+            plan.steps.map((p) => current(state, p.id)?.outputItemId).filter((id): id is string => !!id),
+          )
+          .filter((id, i, all) => all.indexOf(id) === i),
+      });
+      step += 1;
+      if (!sent.delivered) {
+        return {
+          status: "blocked",
+          reason: "the final answer was withheld by a message guard",
+          turn: step,
+          items: captured.items,
+          events: captured.events,
+        };
+      }
+      const text =
+        typeof sent.delivered.content === "string"
+          ? sent.delivered.content
+          : JSON.stringify(sent.delivered.content);
+      const v = await c.verifier.impl.verify({
+        task: state.task,
+        subject: { kind: "final" },
+        output: text,
+        env: this.env(runtime, verifier, step, `${state.runId}:verify-final:${state.planAttempt}`),
+      });
+      runtime.emit({
+        step,
+        author: verifier,
+        kind: "verification",
+        content: { final: true, pass: v.pass, reasons: v.reasons },
+        audience: [supervisor, USER],
+        labels: [v.pass ? "pass" : "fail", "final"],
+        derivedFrom: [sent.delivered.id],
+      });
+      const status: TeamStatus = v.pass ? "finished" : "failed";
+      runtime.writer.record({
+        type: "status",
+        runId: state.runId,
+        step,
+        status: v.pass ? "finished" : "failed",
+        ...(v.pass ? {} : { reason: v.reasons.join("; ") }),
+      });
+      return {
+        status,
+        reason: v.pass ? null : `final answer rejected: ${v.reasons.join("; ")}`,
+        finalAnswer: text,
+        turn: step,
+        items: captured.items,
+        events: captured.events,
+      };
+    };
+
+    const afterGuard = (state: TeamStateType) => {
+      if (state.status !== "running") return END;
+      if (state.planDecision === "needs_approval") return "approval";
+      return dispatch(state);
+    };
+
+    const afterApproval = (state: TeamStateType) => {
+      if (state.status !== "running") return END;
+      if (state.planDecision === null) return "guard_plan"; // an edited plan is checked again
+      return dispatch(state);
+    };
+
+    const afterSupervise = (state: TeamStateType) => {
+      if (state.status !== "running") return END;
+      const d = lastDecision(state);
+      if (d?.route === "replan") return "planner";
+      if (d?.route === "finalize") return "finalize";
+      return dispatch(state);
+    };
+
+    const dispatch = (state: TeamStateType): Send[] | string => {
+      const plan = state.plan as Plan;
+      const ready = plan.steps.filter((s) => {
+        if (current(state, s.id)?.verified === true) return false;
+        return s.dependsOn.every((d) => current(state, d)?.verified === true);
+      });
+      if (ready.length === 0) return "finalize";
+      return ready.map((s, i) => {
+        const prev = current(state, s.id);
+        const payload: ExecutePayload = {
+          runId: state.runId,
+          task: state.task,
+          taskItemId: state.taskItemId,
+          stepId: s.id,
+          stepNo: state.turn + 1 + i,
+          attempt: (prev?.attempt ?? 0) + 1,
+          planAttempt: state.planAttempt,
+          ...(prev?.feedback ? { feedback: prev.feedback } : {}),
+          ...(prev?.verified === false && prev.verificationItemId
+            ? { feedbackItemId: prev.verificationItemId }
+            : {}),
+          inputs: s.dependsOn.map((d) => ({
+            stepId: d,
+            itemId: state.steps[d]?.outputItemId as string,
+            output: state.steps[d]?.output ?? "",
+          })),
+          plan,
+        };
+        return new Send("execute", payload);
+      });
+    };
+
+    return new StateGraph(TeamState)
+      .addNode("start", start)
+      .addNode("planner", plan)
+      .addNode("guard_plan", guardPlan)
+      .addNode("approval", approval)
+      .addNode("execute", execute as unknown as (s: TeamStateType, c: RunnableConfig) => Promise<TeamUpdate>)
+      .addNode("verify", verify)
+      .addNode("supervise", supervise)
+      .addNode("finalize", finalize)
+      .addEdge(START, "start")
+      .addEdge("start", "planner")
+      .addEdge("planner", "guard_plan")
+      .addConditionalEdges("guard_plan", afterGuard, ["approval", "execute", "finalize", END])
+      .addConditionalEdges("approval", afterApproval, ["guard_plan", "execute", "finalize", END])
+      .addEdge("execute", "verify")
+      .addEdge("verify", "supervise")
+      .addConditionalEdges("supervise", afterSupervise, ["planner", "execute", "finalize", END])
+      .addEdge("finalize", END);
+  }
+
+  /** The supervisor's routing: retry a failed step, replan, stop on budgets, or go on. */
+  private decide(state: TeamStateType, runtime: Runtime): SupervisorDecision {
+    const b = this.budgets;
+    const usage = runtime.meter.totals;
+    const started = this.startedAt.get(runtime.runId);
+    if (state.turn >= b.maxSteps) return { route: "stop", reason: `step budget of ${b.maxSteps} reached` };
+    if (usage.modelCalls >= b.maxModelCalls)
+      return { route: "stop", reason: `model call budget of ${b.maxModelCalls} reached` };
+    if (usage.inputTokens + usage.outputTokens >= b.maxTokens)
+      return { route: "stop", reason: `token budget of ${b.maxTokens} reached` };
+    if (started !== undefined && Date.now() - started > b.maxWallMs)
+      return { route: "stop", reason: `wall time budget of ${b.maxWallMs} ms reached` };
+    const failed = currentSteps(state).filter(([, s]) => s.verified === false);
+    if (failed.length > 0) {
+      const exhausted = failed.filter(([, s]) => s.attempt > b.maxRetries);
+      if (exhausted.length === 0)
+        return { route: "retry", steps: failed.map(([id]) => id), reason: "verification failed" };
+      if (state.replans < b.maxReplans)
+        return {
+          route: "replan",
+          steps: exhausted.map(([id]) => id),
+          reason: `retries exhausted for ${exhausted.map(([id]) => id).join(", ")}`,
+        };
+      return {
+        route: "fail",
+        reason: `verification kept failing for ${exhausted.map(([id]) => id).join(", ")} and no replans are left`,
+      };
+    }
+    const plan = state.plan as Plan;
+    const done = plan.steps.every((s) => current(state, s.id)?.verified === true);
+    return done
+      ? { route: "finalize", reason: "every step verified" }
+      : { route: "continue", reason: "next steps are ready" };
+  }
+}
+
+export interface SupervisorDecision {
+  route: "retry" | "replan" | "continue" | "finalize" | "stop" | "fail";
+  reason: string;
+  steps?: string[];
+}
+
+function lastDecision(state: TeamStateType): SupervisorDecision | undefined {
+  for (let i = state.items.length - 1; i >= 0; i--) {
+    const item = state.items[i] as Item;
+    if (item.kind === "note" && item.labels.some((l) => l.startsWith("route:")))
+      return item.content as SupervisorDecision;
+  }
+  return undefined;
+}
+
+/** Step states of the current plan only: a replan starts every step afresh. */
+function currentSteps(state: TeamStateType): Array<[string, StepState]> {
+  const plan = state.plan;
+  if (!plan) return [];
+  return plan.steps
+    .map((p) => [p.id, current(state, p.id)] as const)
+    .filter((e): e is [string, StepState] => e[1] !== undefined);
+}
+
+function current(state: TeamStateType, stepId: string): StepState | undefined {
+  const s = state.steps[stepId];
+  return s && s.plan === state.planAttempt ? s : undefined;
+}
+
+/** What the agent was given or produced in this turn: the exact context of what it writes next. */
+function turnContext(runtime: Runtime, agent: string, step: number): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const e of runtime.log.seenBy(runtime.runId, agent, step)) {
+    if (e.step !== step || seen.has(e.item.id)) continue;
+    if (e.via === "authored" && (e.item.kind === "verdict" || e.item.author !== agent)) continue;
+    seen.add(e.item.id);
+    out.push(e.item.id);
+  }
+  return out;
+}
+
+export function createTeam(config: TeamConfig): Team {
+  return new Team(config);
+}
