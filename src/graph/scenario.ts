@@ -145,17 +145,17 @@ export function parseScenario(text: string, file = "<scenario>"): Scenario {
   if (specialists.length === 0)
     throw new UserInputError("a team needs at least one specialist", { file, field: "agents" });
   const toolNames = new Set(s.tools.map((t) => t.name));
-  s.agents.forEach((a, i) =>
-    a.tools.forEach((t, j) => {
+  for (const [i, a] of s.agents.entries()) {
+    for (const [j, t] of a.tools.entries()) {
       if (!toolNames.has(t)) {
         throw new UserInputError(`unknown tool ${t}`, {
           file,
           field: `agents.${i}.tools.${j}`,
-          hint: `declare it under tools:`,
+          hint: "declare it under tools:",
         });
       }
-    }),
-  );
+    }
+  }
   s.memory.forEach((m, i) => {
     if (!names.has(m.owner))
       throw new UserInputError(`unknown agent ${m.owner}`, { file, field: `memory.${i}.owner` });
@@ -187,7 +187,9 @@ export function parseScenario(text: string, file = "<scenario>"): Scenario {
     });
   };
   checkSteps(s.plan, "plan");
-  s.replans.forEach((r, i) => checkSteps(r, `replans.${i}`));
+  s.replans.forEach((r, i) => {
+    checkSteps(r, `replans.${i}`);
+  });
   return s;
 }
 
