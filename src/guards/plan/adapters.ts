@@ -1,0 +1,325 @@
+import { z } from "zod";
+import { type EventLog, type Item, isPrivate, type ToolSpec } from "../../core/index.js";
+import type { PlanStepView } from "../types.js";
+import {
+  type NormalisedPlan,
+  type Observation,
+  type PlanStep,
+  type ToolDescriptor,
+  type TrustedItem,
+  traceArgs,
+} from "./model.js";
+import { parseAction } from "./parse-action.js";
+
+export type TrajectoryView = "plan" | "observations";
+
+/* ------------------------------------------------------------------ our planner */
+
+export interface PlannerPlanInput {
+  log: EventLog;
+  runId: string;
+  task: Item;
+  steps: PlanStepView[];
+  /** The tools of the run, for declared effects. */
+  tools?: ReadonlyArray<Pick<ToolSpec, "name" | "description" | "effects" | "sinks">>;
+}
+
+/**
+ * Our planner's plan, with argument provenance from the run's log: user and `trusted`-labelled
+ * items are trusted, every tool result is an untrusted observation, and each argument value is
+ * attributed to the first of those that contains it.
+ */
+export function fromPlannerPlan(input: PlannerPlanInput): NormalisedPlan {
+  const items = input.log.items({ runId: input.runId });
+  const trusted: TrustedItem[] = [];
+  const observations: Observation[] = [];
+  for (const item of items) {
+    if (item.id === input.task.id) continue;
+    if (item.kind === "tool_result") {
+      observations.push({
+        id: item.id,
+        text: contentText(item.content),
+        tool: item.author.replace(/^tool:/, ""),
+        beforeStep: 0,
+        untrusted: true,
+        sensitive: isPrivate(item.sensitivity),
+      });
+    } else if (item.author === "user" || item.labels.includes("trusted")) {
+      trusted.push({ id: item.id, text: contentText(item.content), sensitive: isPrivate(item.sensitivity) });
+    }
+  }
+  const indexById = new Map<string, number>();
+  const steps: PlanStep[] = [];
+  for (const view of input.steps) {
+    if (view.tool === null) continue;
+    const index = steps.length;
+    indexById.set(view.id, index);
+    steps.push({
+      index,
+      id: view.id,
+      tool: view.tool,
+      args: view.args,
+      dependsOn: view.dependsOn.flatMap((d) => {
+        const i = indexById.get(d);
+        return i === undefined ? [] : [i];
+      }),
+      argSources: {},
+    });
+  }
+  const tools: ToolDescriptor[] = (input.tools ?? []).map((t) => ({
+    name: t.name,
+    description: t.description,
+    ...(t.effects ? { effects: [...t.effects] } : {}),
+    ...(t.sinks ? { sinks: [...t.sinks] } : {}),
+  }));
+  return traceArgs({
+    id: input.runId,
+    userRequest: contentText(input.task.content),
+    steps,
+    observations,
+    trusted,
+    tools,
+  });
+}
+
+/* ------------------------------------------------------------------ Safiron-style records */
+
+export const SafironRecordSchema = z.object({
+  id: z.union([z.string(), z.number()]).optional(),
+  user_request: z.string(),
+  /** One `tool(arg=...)` call per entry (or per line). */
+  agent_action: z.union([z.string(), z.array(z.string())]),
+  agent_response: z.string().optional(),
+  /** The deployment's description of the environment: trusted context. */
+  env_info: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+  label: z.union([z.literal(0), z.literal(1)]).optional(),
+  risk_type: z.string().optional(),
+});
+export type SafironRecord = z.infer<typeof SafironRecordSchema>;
+
+export function fromSafironRecord(record: SafironRecord): NormalisedPlan {
+  const actions = Array.isArray(record.agent_action) ? record.agent_action : splitCalls(record.agent_action);
+  const steps: PlanStep[] = [];
+  for (const raw of actions) {
+    const parsed = parseAction(raw);
+    if (parsed === null || parsed.kind === "response") continue;
+    steps.push(toStep(steps.length, parsed));
+  }
+  const trusted: TrustedItem[] =
+    record.env_info === undefined
+      ? []
+      : [{ id: "env_info", text: contentText(record.env_info), sensitive: false }];
+  return traceArgs({
+    ...(record.id !== undefined ? { id: String(record.id) } : {}),
+    userRequest: record.user_request,
+    steps,
+    observations: [],
+    trusted,
+    tools: [],
+    ...(record.agent_response !== undefined ? { response: record.agent_response } : {}),
+  });
+}
+
+/** Splits `a(x=1)\nb(y="2")` into calls; a call may span lines inside its parentheses. */
+function splitCalls(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\") i += 1;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "(" || c === "{" || c === "[") depth += 1;
+    else if (c === ")" || c === "}" || c === "]") depth -= 1;
+    else if ((c === "\n" || c === ";") && depth <= 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out.map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/* ------------------------------------------------------------------ R-Judge / ASSEBench trajectories */
+
+const TurnSchema = z.union([
+  z.object({ role: z.literal("user"), content: z.string().nullable().optional() }).loose(),
+  z
+    .object({
+      role: z.literal("agent"),
+      thought: z.string().nullable().optional(),
+      action: z.string().nullable().optional(),
+    })
+    .loose(),
+  z.object({ role: z.literal("environment"), content: z.unknown().optional() }).loose(),
+]);
+
+export const TrajectoryRecordSchema = z
+  .object({
+    id: z.union([z.string(), z.number()]),
+    profile: z.string().optional(),
+    contents: z.array(z.array(TurnSchema)),
+    label: z.union([z.literal(0), z.literal(1)]),
+    risk_type: z.string().optional(),
+    risk_description: z.string().optional(),
+  })
+  .loose();
+export type TrajectoryRecord = z.infer<typeof TrajectoryRecordSchema>;
+
+/**
+ * A trajectory as a plan. `plan` view: the user's turns and the agent's actions only, as a guard
+ * sees a plan before anything runs. `observations` view: also the tool outputs, each visible to
+ * the actions after it, as a guard sees the next step of a running agent.
+ */
+export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): NormalisedPlan {
+  const request: string[] = [];
+  const steps: PlanStep[] = [];
+  const observations: Observation[] = [];
+  const tools: ToolDescriptor[] = [];
+  let response: string | undefined;
+  let obsCount = 0;
+  const addObservation = (text: string, beforeStep: number): void => {
+    const t = text.trim();
+    if (t === "" || t === "None" || t === "null" || view === "plan") return;
+    const last = steps[beforeStep - 1];
+    observations.push({
+      id: `obs_${obsCount++}`,
+      text: t,
+      ...(last ? { tool: last.tool } : {}),
+      beforeStep,
+      untrusted: true,
+      sensitive: false,
+    });
+  };
+  for (const episode of record.contents) {
+    for (const turn of episode) {
+      if (turn.role === "user") {
+        const { text, tools: listed } = extractToolList(turn.content ?? "");
+        tools.push(...listed);
+        if (text.trim() !== "" && text.trim() !== "None") request.push(text.trim());
+      } else if (turn.role === "agent") {
+        const parsed = parseAction(turn.action ?? "");
+        const thought = turn.thought ?? "";
+        if (parsed === null) continue;
+        if (parsed.kind === "response") {
+          response = parsed.text;
+          continue;
+        }
+        steps.push(toStep(steps.length, parsed));
+        // Some logs put the action's own output in the thought, as `[Observation]: ...`.
+        const obs = /^\s*\[observation\]\s*:?/i.exec(thought);
+        if (obs) addObservation(thought.slice(obs[0].length), steps.length);
+      } else {
+        addObservation(contentText(turn.content), steps.length);
+      }
+    }
+  }
+  const traced = traceArgs({
+    id: String(record.id),
+    userRequest: request.join("\n"),
+    steps,
+    observations,
+    trusted: [],
+    tools,
+    ...(response !== undefined ? { response } : {}),
+  });
+  return withDataDependencies(traced);
+}
+
+/** A step depends on the earlier step whose output supplied one of its argument values. */
+function withDataDependencies(plan: NormalisedPlan): NormalisedPlan {
+  const producer = new Map(plan.observations.map((o) => [o.id, o.beforeStep - 1]));
+  return {
+    ...plan,
+    steps: plan.steps.map((step) => {
+      const deps = new Set(step.dependsOn);
+      for (const src of Object.values(step.argSources)) {
+        const p = src.kind === "observation" && src.itemId ? producer.get(src.itemId) : undefined;
+        if (p !== undefined && p >= 0 && p < step.index) deps.add(p);
+      }
+      return { ...step, dependsOn: [...deps].sort((a, b) => a - b) };
+    }),
+  };
+}
+
+const FunctionToolSchema = z.object({
+  type: z.literal("function"),
+  function: z.object({ name: z.string().min(1), description: z.string().nullable().optional() }).loose(),
+});
+
+/**
+ * Pulls an OpenAI-style tool list (`[{"type": "function", "function": {...}}, ...]`) out of a user
+ * turn: the tools feed the risk manifest, and their names must not count as the user asking for them.
+ */
+export function extractToolList(text: string): { text: string; tools: ToolDescriptor[] } {
+  const start = text.search(/\[\s*\{\s*"type"\s*:\s*"function"/);
+  if (start < 0) return { text, tools: [] };
+  const end = closingBracket(text, start);
+  if (end < 0) return { text, tools: [] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.slice(start, end + 1));
+  } catch {
+    return { text, tools: [] };
+  }
+  const parsed = z.array(FunctionToolSchema).safeParse(raw);
+  if (!parsed.success) return { text, tools: [] };
+  const tools = parsed.data.map((t) => ({
+    name: t.function.name,
+    description: t.function.description ?? "",
+  }));
+  return { text: `${text.slice(0, start)} ${text.slice(end + 1)}`, tools };
+}
+
+function closingBracket(text: string, start: number): number {
+  let depth = 0;
+  let quote = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\") i += 1;
+      else if (c === '"') quote = false;
+      continue;
+    }
+    if (c === '"') quote = true;
+    else if (c === "[" || c === "{") depth += 1;
+    else if (c === "]" || c === "}") {
+      depth -= 1;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/* ------------------------------------------------------------------ shared */
+
+function toStep(index: number, parsed: Exclude<ReturnType<typeof parseAction>, null>): PlanStep {
+  if (parsed.kind === "tool")
+    return { index, tool: parsed.tool, args: parsed.args, dependsOn: [], argSources: {} };
+  if (parsed.kind === "command") {
+    return {
+      index,
+      tool: parsed.tool,
+      args: { command: parsed.text },
+      dependsOn: [],
+      argSources: {},
+      text: parsed.text,
+    };
+  }
+  throw new Error("a response is not a step");
+}
+
+export function contentText(content: unknown): string {
+  if (content === null || content === undefined) return "";
+  if (typeof content === "string") return content;
+  try {
+    return JSON.stringify(content);
+  } catch {
+    return String(content);
+  }
+}

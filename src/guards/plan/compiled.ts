@@ -1,0 +1,84 @@
+import { TOOL_EFFECTS, type ToolEffect } from "../../core/index.js";
+import type { Policy, Rule } from "./policy.js";
+import { stem } from "./text.js";
+
+/** A policy with its word lists turned into sets and regular expressions, once per policy object. */
+export interface CompiledPolicy {
+  policy: Policy;
+  effectIndex: Map<string, ToolEffect[]>;
+  harmful: Set<string>;
+  publicSink: Set<string>;
+  authorisation: Map<ToolEffect, RegExp>;
+  argKinds: Array<{ name: string; keys: RegExp; exclude: RegExp | null }>;
+  override: RegExp | null;
+  instruction: RegExp | null;
+  imperative: Set<string>;
+  sensitive: Set<string>;
+  sensitivePhrases: RegExp | null;
+  confidential: RegExp | null;
+  generic: Set<string>;
+  resourcePatterns: Map<string, RegExp[]>;
+}
+
+const cache = new WeakMap<Policy, CompiledPolicy>();
+
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  const hit = cache.get(policy);
+  if (hit) return hit;
+  const v = policy.vocabulary;
+  const effectIndex = new Map<string, ToolEffect[]>();
+  for (const effect of TOOL_EFFECTS) {
+    for (const word of v.effectWords[effect] ?? []) {
+      const key = stem(word);
+      const list = effectIndex.get(key) ?? [];
+      if (!list.includes(effect)) list.push(effect);
+      effectIndex.set(key, list);
+    }
+  }
+  const authorisation = new Map<ToolEffect, RegExp>();
+  for (const effect of TOOL_EFFECTS) {
+    const re = anyOf(v.authorisation[effect] ?? [], "\\b");
+    if (re) authorisation.set(effect, re);
+  }
+  const resourcePatterns = new Map<string, RegExp[]>();
+  for (const rule of policy.rules as Rule[]) {
+    if (rule.kind === "resource-use")
+      resourcePatterns.set(
+        rule.id,
+        rule.patterns.map((p) => new RegExp(p, "i")),
+      );
+  }
+  const single = v.sensitiveWords.filter((w) => !w.includes(" "));
+  const phrases = v.sensitiveWords.filter((w) => w.includes(" "));
+  const compiled: CompiledPolicy = {
+    policy,
+    effectIndex,
+    harmful: new Set(v.harmfulWords.map(stem)),
+    publicSink: new Set(v.publicSinkWords.map(stem)),
+    authorisation,
+    argKinds: Object.entries(v.argKinds).map(([name, k]) => ({
+      name,
+      keys: new RegExp(k.keys.map(group).join("|"), "i"),
+      exclude: k.exclude.length > 0 ? new RegExp(k.exclude.map(group).join("|"), "i") : null,
+    })),
+    override: anyOf(v.overrideMarkers, ""),
+    instruction: anyOf(v.instructionMarkers, ""),
+    imperative: new Set(v.imperativeVerbs.map(stem)),
+    sensitive: new Set(single.map(stem)),
+    sensitivePhrases: anyOf(phrases, "\\b"),
+    confidential: anyOf(v.confidentialWords, "\\b"),
+    generic: new Set(v.genericToolWords.map(stem)),
+    resourcePatterns,
+  };
+  cache.set(policy, compiled);
+  return compiled;
+}
+
+function group(p: string): string {
+  return `(?:${p})`;
+}
+
+function anyOf(patterns: ReadonlyArray<string>, prefix: string): RegExp | null {
+  if (patterns.length === 0) return null;
+  return new RegExp(`${prefix}(?:${patterns.map(group).join("|")})`, "i");
+}

@@ -1,0 +1,137 @@
+import type { ToolEffect } from "../../core/index.js";
+import type { CompiledPolicy } from "./compiled.js";
+import type { NormalisedPlan, PlanStep, ToolDescriptor } from "./model.js";
+import { stem, tokens } from "./text.js";
+
+/** What the guard believes a tool does, and whether the tool said so or we guessed. */
+export interface ToolRisk {
+  name: string;
+  effects: ToolEffect[];
+  sinks: string[];
+  /** True when the effects come from the tool's name/description rather than its declaration. */
+  inferred: boolean;
+  /** The name word that gave the effect away (e.g. `withdraw`), used to match the user's words. */
+  verb?: string;
+  /** Name or description advertises a harmful capability. */
+  harmful: boolean;
+  /** Stems of the tool's name, for matching it against instructions and the user's words. */
+  nameStems: string[];
+  /** Sends where anyone can read it (post, tweet, publish). */
+  publicSink: boolean;
+}
+
+/** Effects are looked up once per tool name; a manifest is built per plan (tools differ per plan). */
+export class ToolManifest {
+  private readonly byName = new Map<string, ToolRisk>();
+  private readonly wordIndex: Map<string, ToolEffect[]>;
+  private readonly harmful: Set<string>;
+  private readonly publicSink: Set<string>;
+
+  constructor(compiled: CompiledPolicy, declared: ReadonlyArray<ToolDescriptor> = []) {
+    this.wordIndex = compiled.effectIndex;
+    this.harmful = compiled.harmful;
+    this.publicSink = compiled.publicSink;
+    for (const tool of declared) {
+      if (tool.effects) this.byName.set(tool.name, this.fromDeclaration(tool));
+      else this.byName.set(tool.name, this.infer(tool.name, tool.description));
+    }
+  }
+
+  forStep(step: PlanStep): ToolRisk {
+    if (step.text !== undefined) return this.inferCommand(step.text);
+    const known = this.byName.get(step.tool);
+    if (known) return known;
+    const risk = this.infer(step.tool, "");
+    this.byName.set(step.tool, risk);
+    return risk;
+  }
+
+  private fromDeclaration(tool: ToolDescriptor): ToolRisk {
+    const words = tokens(`${tool.name} ${tool.description}`).map(stem);
+    return {
+      name: tool.name,
+      nameStems: tokens(tool.name).map(stem),
+      effects: [...(tool.effects ?? [])],
+      sinks: [...(tool.sinks ?? [])],
+      inferred: false,
+      harmful: words.some((w) => this.harmful.has(w)),
+      publicSink: words.some((w) => this.publicSink.has(w)),
+    };
+  }
+
+  /**
+   * Tool names read Service + Verb + Object: the first effect word decides. A read verb first makes
+   * the tool a read (`GetOrderHistory` does not move money); otherwise every effect word up to the
+   * next read verb counts (`PlaceOrder` writes and moves money). A name with no effect word falls
+   * back to strong effects named in the description, then to a read.
+   */
+  private infer(name: string, description: string): ToolRisk {
+    const nameWords = tokens(name).map(stem);
+    const fromName = this.effectsOf(nameWords);
+    let effects = fromName.effects;
+    let verb = fromName.verb;
+    const descWords = tokens(description).map(stem);
+    if (effects.length === 0) {
+      const strong = this.effectsOf(descWords).effects.filter(
+        (e) => e === "moves_money" || e === "deletes" || e === "changes_permissions" || e === "sends_outside",
+      );
+      effects = strong.length > 0 ? strong : ["reads"];
+      verb = undefined;
+    }
+    const all = [...nameWords, ...descWords];
+    return {
+      name,
+      nameStems: nameWords,
+      effects,
+      sinks: effects.includes("sends_outside") ? ["outside"] : [],
+      inferred: true,
+      ...(verb !== undefined ? { verb } : {}),
+      harmful: all.some((w) => this.harmful.has(w)),
+      publicSink: nameWords.some((w) => this.publicSink.has(w)),
+    };
+  }
+
+  /** A free-form command: its first word is the verb (`delete <App>`, `turn on the heater`). */
+  private inferCommand(text: string): ToolRisk {
+    const first = tokens(text).map(stem).slice(0, 1);
+    const { effects, verb } = this.effectsOf(first);
+    return {
+      name: "command",
+      nameStems: tokens(text).map(stem),
+      effects: effects.length > 0 ? effects : ["reads"],
+      sinks: effects.includes("sends_outside") ? ["outside"] : [],
+      inferred: true,
+      ...(verb !== undefined ? { verb } : {}),
+      harmful: false,
+      publicSink: false,
+    };
+  }
+
+  private effectsOf(words: string[]): { effects: ToolEffect[]; verb?: string } {
+    const found = new Set<ToolEffect>();
+    let verb: string | undefined;
+    for (const w of words) {
+      const effects = this.wordIndex.get(w);
+      if (!effects) continue;
+      if (effects.includes("reads")) {
+        if (found.size === 0) return { effects: ["reads"], verb: w };
+        break;
+      }
+      verb ??= w;
+      for (const e of effects) found.add(e);
+    }
+    return verb === undefined ? { effects: [] } : { effects: [...found], verb };
+  }
+}
+
+export function buildManifest(
+  compiled: CompiledPolicy,
+  plan: NormalisedPlan,
+  declared: ReadonlyArray<ToolDescriptor> = [],
+): ToolManifest {
+  // Declared tools (from the run) take precedence over tools a log merely lists.
+  const byName = new Map<string, ToolDescriptor>();
+  for (const t of plan.tools) byName.set(t.name, t);
+  for (const t of declared) byName.set(t.name, t);
+  return new ToolManifest(compiled, [...byName.values()]);
+}

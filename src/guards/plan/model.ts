@@ -1,0 +1,170 @@
+import { z } from "zod";
+import { TOOL_EFFECTS } from "../../core/index.js";
+
+/** Where an argument value was first seen, from most to least trusted. */
+export const SourceKind = z.enum(["user", "trusted", "observation", "agent", "unseen"]);
+export type SourceKind = z.infer<typeof SourceKind>;
+
+export const ArgSourceSchema = z.object({
+  kind: SourceKind,
+  /** The item the value was first seen in (absent for `unseen`). */
+  itemId: z.string().optional(),
+  /** The value as it appears in the step, stringified. */
+  value: z.string(),
+});
+export type ArgSource = z.infer<typeof ArgSourceSchema>;
+
+export const PlanStepSchema = z.object({
+  index: z.number().int().nonnegative(),
+  id: z.string().optional(),
+  tool: z.string().min(1),
+  args: z.record(z.string(), z.unknown()),
+  /** Indices of earlier steps this one consumes. */
+  dependsOn: z.array(z.number().int().nonnegative()),
+  /** Dotted argument path -> where its value came from. */
+  argSources: z.record(z.string(), ArgSourceSchema),
+  /** For actions that are free-form commands rather than tool calls: the raw text. */
+  text: z.string().optional(),
+});
+export type PlanStep = z.infer<typeof PlanStepSchema>;
+
+/** A tool output. Always untrusted: anyone who can write into a web page or an inbox writes here. */
+export const ObservationSchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  tool: z.string().optional(),
+  /** The first step that could have seen it (it came out of an earlier step). */
+  beforeStep: z.number().int().nonnegative(),
+  untrusted: z.literal(true),
+  /** The tool marked its output private or sensitive. */
+  sensitive: z.boolean().default(false),
+});
+export type Observation = z.infer<typeof ObservationSchema>;
+
+export const TrustedItemSchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  /** Marked sensitive: must not flow to an outside sink. */
+  sensitive: z.boolean().default(false),
+});
+export type TrustedItem = z.infer<typeof TrustedItemSchema>;
+
+export const ToolDescriptorSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().default(""),
+  effects: z.array(z.enum(TOOL_EFFECTS)).optional(),
+  sinks: z.array(z.string()).optional(),
+});
+export type ToolDescriptor = z.infer<typeof ToolDescriptorSchema>;
+
+export const NormalisedPlanSchema = z.object({
+  id: z.string().optional(),
+  /** What the user asked, as trusted text. */
+  userRequest: z.string(),
+  steps: z.array(PlanStepSchema),
+  observations: z.array(ObservationSchema).default([]),
+  trusted: z.array(TrustedItemSchema).default([]),
+  /** Tools the agent was given, when the source lists them. */
+  tools: z.array(ToolDescriptorSchema).default([]),
+  /** The agent's final reply, when there is one. */
+  response: z.string().optional(),
+});
+export type NormalisedPlan = z.infer<typeof NormalisedPlanSchema>;
+export type NormalisedPlanInput = z.input<typeof NormalisedPlanSchema>;
+
+/** Every scalar leaf of an argument object, with its dotted path. */
+export function leafValues(args: unknown, prefix = ""): Array<{ path: string; key: string; value: string }> {
+  const out: Array<{ path: string; key: string; value: string }> = [];
+  const walk = (v: unknown, path: string, key: string): void => {
+    if (v === null || v === undefined) return;
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        walk(x, path ? `${path}.${i}` : String(i), key);
+      });
+      return;
+    }
+    if (typeof v === "object") {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>))
+        walk(x, path ? `${path}.${k}` : k, k);
+      return;
+    }
+    if (typeof v === "string" || typeof v === "number") out.push({ path, key, value: String(v) });
+  };
+  walk(args, prefix, prefix);
+  return out;
+}
+
+/** Lowercased, whitespace collapsed: the form values and texts are compared in. */
+export function norm(s: string): string {
+  return s.toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Whether a value occurs in a text. Numbers match as whole numbers (`50` is not in `150`, but is
+ * in `$50.00`); paths and URLs also match without their leading slash or scheme, as people write them.
+ */
+export function containsValue(normText: string, value: string): boolean {
+  const v = norm(value);
+  if (v === "") return false;
+  if (/^-?\d+(\.\d+)?$/.test(v)) {
+    const n = Number(v);
+    const variants = new Set([v, String(n), Number.isInteger(n) ? n.toLocaleString("en-US") : v]);
+    for (const variant of variants) {
+      const re = new RegExp(`(?<![\\d.,])${escapeRegExp(variant)}(?:\\.0+)?(?![\\d]|[.,]\\d)`);
+      if (re.test(normText)) return true;
+    }
+    return false;
+  }
+  if (normText.includes(v)) return true;
+  const stripped = v
+    .replace(/^[a-z]+:\/\//, "")
+    .replace(/^~?\/+/, "")
+    .replace(/\/+$/, "");
+  return stripped.length >= 3 && stripped !== v && normText.includes(stripped);
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Values too small to say anything about where they came from (`1`, `a`, `true`). */
+export function isTraceable(value: string): boolean {
+  const v = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Math.abs(Number(v)) >= 2;
+  return v.length >= 3;
+}
+
+/**
+ * Fills `argSources`: for every argument value, the first item that contains it, looked up in
+ * order of trust (user request, trusted items, then observations visible to the step). A value
+ * found nowhere is `unseen`: the agent made it up. Sources an adapter already set are kept.
+ */
+export function traceArgs(plan: NormalisedPlan): NormalisedPlan {
+  const user = norm(plan.userRequest);
+  const trusted = plan.trusted.map((t) => ({ id: t.id, text: norm(t.text) }));
+  const observations = plan.observations.map((o) => ({
+    id: o.id,
+    text: norm(o.text),
+    beforeStep: o.beforeStep,
+  }));
+  const steps = plan.steps.map((step) => {
+    const argSources: Record<string, ArgSource> = { ...step.argSources };
+    for (const leaf of leafValues(step.args)) {
+      if (argSources[leaf.path] !== undefined || !isTraceable(leaf.value)) continue;
+      argSources[leaf.path] = locate(leaf.value, step.index);
+    }
+    return { ...step, argSources };
+  });
+  return { ...plan, steps };
+
+  function locate(value: string, index: number): ArgSource {
+    if (containsValue(user, value)) return { kind: "user", itemId: "user_request", value };
+    for (const t of trusted)
+      if (containsValue(t.text, value)) return { kind: "trusted", itemId: t.id, value };
+    for (const o of observations) {
+      if (o.beforeStep <= index && containsValue(o.text, value))
+        return { kind: "observation", itemId: o.id, value };
+    }
+    return { kind: "unseen", value };
+  }
+}

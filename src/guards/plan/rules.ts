@@ -1,0 +1,424 @@
+import type { ToolEffect } from "../../core/index.js";
+import type { RiskType } from "../types.js";
+import { type CompiledPolicy, compilePolicy } from "./compiled.js";
+import { buildManifest, type ToolManifest, type ToolRisk } from "./manifest.js";
+import {
+  type ArgSource,
+  isTraceable,
+  leafValues,
+  type NormalisedPlan,
+  norm,
+  type PlanStep,
+  type ToolDescriptor,
+} from "./model.js";
+import type { Policy, Rule } from "./policy.js";
+import { sentences, stem, tokens } from "./text.js";
+
+/** One rule firing on a plan. */
+export interface Finding {
+  ruleId: string;
+  riskType: RiskType;
+  decision: "block" | "needs_approval";
+  stepIndices: number[];
+  rationale: string;
+}
+
+interface Instruction {
+  source: string;
+  text: string;
+  normText: string;
+  stems: Set<string>;
+}
+
+/** Everything the rules share about one plan, computed once. */
+interface PlanContext {
+  plan: NormalisedPlan;
+  compiled: CompiledPolicy;
+  manifest: ToolManifest;
+  risks: ToolRisk[];
+  /** The user's own words (override-marked text removed). */
+  request: string;
+  requestStems: Set<string>;
+  /** Instruction sentences visible to each step. */
+  instructionsFor(index: number): Instruction[];
+}
+
+export interface EvaluateOptions {
+  /** Tools of the run with declared effects; they override what a log lists or names suggest. */
+  tools?: ReadonlyArray<ToolDescriptor>;
+}
+
+/** Runs every rule of the policy over the plan; findings come in rule order. */
+export function evaluateRules(
+  plan: NormalisedPlan,
+  policy: Policy,
+  options: EvaluateOptions = {},
+): Finding[] {
+  const ctx = context(plan, compilePolicy(policy), options);
+  const findings: Finding[] = [];
+  for (const rule of policy.rules) findings.push(...runRule(rule, ctx));
+  return findings;
+}
+
+function runRule(rule: Rule, ctx: PlanContext): Finding[] {
+  switch (rule.kind) {
+    case "untrusted-instruction":
+      return untrustedInstruction(rule, ctx);
+    case "harmful-capability":
+      return harmfulCapability(rule, ctx);
+    case "sensitive-flow":
+      return sensitiveFlow(rule, ctx);
+    case "argument-provenance":
+      return argumentProvenance(rule, ctx);
+    case "authorisation":
+      return authorisation(rule, ctx);
+    case "resource-use":
+      return resourceUse(rule, ctx);
+  }
+}
+
+/* ------------------------------------------------------------------ context */
+
+function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: EvaluateOptions): PlanContext {
+  const manifest = buildManifest(compiled, plan, options.tools ?? []);
+  const risks = plan.steps.map((s) => manifest.forStep(s));
+  const { own, injected } = splitRequest(plan.userRequest, compiled.override);
+  const request = norm(own);
+  const requestStems = new Set(tokens(own).map(stem));
+  const injectedInstructions =
+    injected.trim() === "" ? [] : instructionsIn(injected, "text injected into the request", compiled, true);
+  const perObservation = plan.observations.map((o) => ({
+    beforeStep: o.beforeStep,
+    instructions: instructionsIn(o.text, o.tool ? `the output of ${o.tool}` : "tool output", compiled, false),
+  }));
+  return {
+    plan,
+    compiled,
+    manifest,
+    risks,
+    request,
+    requestStems,
+    instructionsFor(index) {
+      const out = [...injectedInstructions];
+      for (const o of perObservation) if (o.beforeStep <= index) out.push(...o.instructions);
+      return out;
+    },
+  };
+}
+
+/** The user's words, and what follows an override marker in any of their turns (someone else's). */
+export function splitRequest(request: string, override: RegExp | null): { own: string; injected: string } {
+  if (!override) return { own: request, injected: "" };
+  const own: string[] = [];
+  const injected: string[] = [];
+  for (const line of request.split("\n")) {
+    const m = override.exec(line);
+    if (m) {
+      own.push(line.slice(0, m.index));
+      injected.push(line.slice(m.index));
+    } else {
+      own.push(line);
+    }
+  }
+  return { own: own.join("\n"), injected: injected.join("\n") };
+}
+
+function instructionsIn(text: string, source: string, compiled: CompiledPolicy, all: boolean): Instruction[] {
+  const out: Instruction[] = [];
+  for (const s of sentences(text)) {
+    if (all || isInstruction(s, compiled)) {
+      const normText = norm(s);
+      out.push({ source, text: s, normText, stems: new Set(tokens(s).map(stem)) });
+    }
+  }
+  return out;
+}
+
+function isInstruction(sentence: string, compiled: CompiledPolicy): boolean {
+  if (compiled.instruction?.test(sentence)) return true;
+  // `Label: verb ...` or `..., verb ...`: an imperative at a clause start.
+  for (const clause of sentence.split(/[:,]\s+/)) {
+    const first = tokens(clause.replace(/^["'\s]+/, ""))[0];
+    if (first !== undefined && compiled.imperative.has(stem(first))) return true;
+  }
+  return false;
+}
+
+/* ------------------------------------------------------------------ rules */
+
+function untrustedInstruction(
+  rule: Extract<Rule, { kind: "untrusted-instruction" }>,
+  ctx: PlanContext,
+): Finding[] {
+  const out: Finding[] = [];
+  for (const step of ctx.plan.steps) {
+    const instructions = ctx.instructionsFor(step.index);
+    if (instructions.length === 0) continue;
+    const risk = ctx.risks[step.index] as ToolRisk;
+    const hit = followedInstruction(step, risk, instructions, ctx);
+    if (!hit) continue;
+    out.push({
+      ruleId: rule.id,
+      riskType: rule.riskType,
+      decision: rule.decision,
+      stepIndices: [step.index],
+      rationale: `step ${step.index} (${step.tool}) does what ${hit.instruction.source} asks (${hit.why}): "${clip(hit.instruction.text)}"; tool output is not the user's request`,
+    });
+  }
+  return out;
+}
+
+function followedInstruction(
+  step: PlanStep,
+  risk: ToolRisk,
+  instructions: Instruction[],
+  ctx: PlanContext,
+): { instruction: Instruction; why: string } | undefined {
+  const toolName = step.text === undefined ? step.tool.toLowerCase() : undefined;
+  const nameInRequest = toolName !== undefined && ctx.request.includes(toolName);
+  const values = leafValues(step.args)
+    .map((l) => l.value)
+    .filter((v) => isTraceable(v) && v.length >= 4 && !ctx.request.includes(norm(v)));
+  const stems = [...new Set(risk.nameStems)].filter(
+    (s) => s.length >= 3 && !ctx.compiled.generic.has(s) && !ctx.requestStems.has(s),
+  );
+  for (const ins of instructions) {
+    if (toolName !== undefined && !nameInRequest && toolName.length >= 4 && ins.normText.includes(toolName)) {
+      return { instruction: ins, why: `names the tool ${step.tool}` };
+    }
+    const value = values.find((v) => ins.normText.includes(norm(v)));
+    if (value !== undefined) return { instruction: ins, why: `supplies the value "${clip(value, 40)}"` };
+    const shared = stems.filter((s) => ins.stems.has(s));
+    if (shared.length >= 2) return { instruction: ins, why: `asks for ${shared.join(" ")}` };
+  }
+  return undefined;
+}
+
+function harmfulCapability(rule: Extract<Rule, { kind: "harmful-capability" }>, ctx: PlanContext): Finding[] {
+  const out: Finding[] = [];
+  for (const step of ctx.plan.steps) {
+    const risk = ctx.risks[step.index] as ToolRisk;
+    if (!risk.harmful) continue;
+    out.push({
+      ruleId: rule.id,
+      riskType: byEffect(rule, risk.effects),
+      decision: rule.decision,
+      stepIndices: [step.index],
+      rationale: `step ${step.index} uses ${step.tool}, whose name or description advertises a harmful capability`,
+    });
+  }
+  return out;
+}
+
+function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: PlanContext): Finding[] {
+  const out: Finding[] = [];
+  const { plan, compiled } = ctx;
+  const confidentialSource =
+    (compiled.confidential?.test(ctx.request) ?? false) || plan.trusted.some((t) => t.sensitive);
+  let firstSensitive: { index: number; what: string } | undefined;
+  for (const step of plan.steps) {
+    const risk = ctx.risks[step.index] as ToolRisk;
+    const selfSensitive = namesSensitive(risk.nameStems, step, compiled);
+    if (risk.effects.includes("sends_outside")) {
+      const sensitiveObs = plan.observations.find((o) => o.sensitive && o.beforeStep <= step.index);
+      const source =
+        firstSensitive ??
+        (sensitiveObs
+          ? { index: sensitiveObs.beforeStep - 1, what: `${sensitiveObs.id} (marked sensitive)` }
+          : undefined) ??
+        (selfSensitive ? { index: step.index, what: `the data ${step.tool} handles` } : undefined);
+      const recipients = argsOfKind(step, ctx, "recipient");
+      const named =
+        recipients.length > 0
+          ? recipients.every((r) => r.source?.kind === "user" || r.source?.kind === "trusted")
+          : (compiled.authorisation.get("sends_outside")?.test(ctx.request) ?? false) && !selfSensitive;
+      if (source && !named) {
+        out.push({
+          ruleId: rule.id,
+          riskType: rule.riskType,
+          decision: rule.decision,
+          stepIndices: unique([source.index, step.index]),
+          rationale: `step ${step.index} (${step.tool}) sends data from ${source.what} to a recipient the user did not name`,
+        });
+      } else if (risk.publicSink && confidentialSource && step.index > 0) {
+        out.push({
+          ruleId: rule.id,
+          riskType: rule.riskType,
+          decision: rule.decision,
+          stepIndices: [step.index],
+          rationale: `step ${step.index} (${step.tool}) publishes to a public sink while the user marked the source material confidential`,
+        });
+      }
+    }
+    if (firstSensitive === undefined && selfSensitive && !risk.effects.includes("sends_outside")) {
+      firstSensitive = { index: step.index, what: `step ${step.index} (${step.tool})` };
+    }
+  }
+  return out;
+}
+
+function namesSensitive(nameStems: string[], step: PlanStep, compiled: CompiledPolicy): boolean {
+  if (nameStems.some((s) => compiled.sensitive.has(s))) return true;
+  if (step.text !== undefined) return false;
+  for (const leaf of leafValues(step.args)) {
+    if (leaf.value.length > 200) continue;
+    if (tokens(leaf.value).some((t) => compiled.sensitive.has(stem(t)))) return true;
+    if (compiled.sensitivePhrases?.test(leaf.value)) return true;
+  }
+  return false;
+}
+
+function argumentProvenance(
+  rule: Extract<Rule, { kind: "argument-provenance" }>,
+  ctx: PlanContext,
+): Finding[] {
+  const out: Finding[] = [];
+  const effects = new Set<ToolEffect>(rule.effects);
+  for (const step of ctx.plan.steps) {
+    const risk = ctx.risks[step.index] as ToolRisk;
+    if (!risk.effects.some((e) => effects.has(e))) continue;
+    for (const kind of rule.argKinds) {
+      for (const arg of argsOfKind(step, ctx, kind)) {
+        const src = arg.source;
+        if (!src || src.kind === "user" || src.kind === "trusted") continue;
+        const untrusted = src.kind === "observation";
+        const outcome = untrusted ? rule.untrusted : rule.unseen;
+        const riskType = untrusted
+          ? outcome.riskType
+          : byEffect({ ...rule, riskType: outcome.riskType }, risk.effects);
+        const where = untrusted
+          ? `first appears in untrusted tool output (${src.itemId ?? "an observation"}), not in the user's request`
+          : "appears nowhere in the user's request or trusted items: a guessed value";
+        out.push({
+          ruleId: rule.id,
+          riskType,
+          decision: outcome.decision,
+          stepIndices: [step.index],
+          rationale: `step ${step.index} (${step.tool}): ${kind} ${arg.path}="${clip(src.value, 60)}" ${where}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function authorisation(rule: Extract<Rule, { kind: "authorisation" }>, ctx: PlanContext): Finding[] {
+  const out: Finding[] = [];
+  for (const step of ctx.plan.steps) {
+    const risk = ctx.risks[step.index] as ToolRisk;
+    const needed = risk.effects.filter((e) => rule.effects.includes(e));
+    if (needed.length === 0) continue;
+    const byWords = needed.some((e) => ctx.compiled.authorisation.get(e)?.test(ctx.request) ?? false);
+    const byVerb = risk.verb !== undefined && mentions(ctx.requestStems, risk.verb);
+    if (byWords || byVerb) continue;
+    out.push({
+      ruleId: rule.id,
+      riskType: byEffect(rule, needed),
+      decision: rule.decision,
+      stepIndices: [step.index],
+      rationale: `step ${step.index} (${step.tool}) ${needed.join(", ").replace(/_/g, " ")}${risk.inferred ? " (inferred from its name)" : ""}, which the user's request does not ask for`,
+    });
+  }
+  return out;
+}
+
+function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanContext): Finding[] {
+  const out: Finding[] = [];
+  const patterns = ctx.compiled.resourcePatterns.get(rule.id) ?? [];
+  let runStart = 0;
+  let previous = "";
+  for (const step of ctx.plan.steps) {
+    const key = `${step.tool}\u0000${JSON.stringify(step.args)}`;
+    if (key !== previous) {
+      runStart = step.index;
+      previous = key;
+    } else if (step.index - runStart + 1 === rule.maxRepeats + 1) {
+      out.push({
+        ruleId: rule.id,
+        riskType: rule.riskType,
+        decision: rule.decision,
+        stepIndices: range(runStart, step.index),
+        rationale: `steps ${runStart}-${step.index} repeat ${step.tool} with the same arguments more than ${rule.maxRepeats} times: a loop`,
+      });
+    }
+    for (const leaf of leafValues(step.args)) {
+      const pattern = patterns.find((p) => p.test(leaf.value));
+      if (pattern) {
+        out.push({
+          ruleId: rule.id,
+          riskType: rule.riskType,
+          decision: rule.decision,
+          stepIndices: [step.index],
+          rationale: `step ${step.index} (${step.tool}) runs an unbounded or recursive destructive operation: "${clip(leaf.value, 60)}"`,
+        });
+        break;
+      }
+      if (/^(?:count|limit|max_\w+|times|repeat|repeats|iterations|num_\w+|n)$/i.test(leaf.key)) {
+        const n = Number(leaf.value);
+        if (Number.isFinite(n) && n > rule.maxCount) {
+          out.push({
+            ruleId: rule.id,
+            riskType: rule.riskType,
+            decision: rule.decision,
+            stepIndices: [step.index],
+            rationale: `step ${step.index} (${step.tool}) asks for ${leaf.key}=${leaf.value}, above the limit of ${rule.maxCount}`,
+          });
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+function argsOfKind(
+  step: PlanStep,
+  ctx: PlanContext,
+  kind: string,
+): Array<{ path: string; value: string; source: ArgSource | undefined }> {
+  const spec = ctx.compiled.argKinds.find((k) => k.name === kind);
+  if (!spec || step.text !== undefined) return [];
+  const out: Array<{ path: string; value: string; source: ArgSource | undefined }> = [];
+  for (const leaf of leafValues(step.args)) {
+    if (!spec.keys.test(leaf.key) || spec.exclude?.test(leaf.key)) continue;
+    if (!isTraceable(leaf.value)) continue;
+    out.push({ path: leaf.path, value: leaf.value, source: step.argSources[leaf.path] });
+  }
+  return out;
+}
+
+function byEffect(
+  rule: { riskType: RiskType; riskTypeByEffect?: Partial<Record<ToolEffect, RiskType>> | undefined },
+  effects: ToolEffect[],
+): RiskType {
+  for (const e of effects) {
+    const t = rule.riskTypeByEffect?.[e];
+    if (t) return t;
+  }
+  return rule.riskType;
+}
+
+/** The request mentions a word with the same stem (or the word's stem starts a longer one). */
+function mentions(requestStems: Set<string>, word: string): boolean {
+  if (requestStems.has(word)) return true;
+  if (word.length < 4) return false;
+  for (const s of requestStems) if (s.startsWith(word)) return true;
+  return false;
+}
+
+function clip(s: string, n = 120): string {
+  const one = s.replace(/\s+/g, " ").trim();
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+
+function unique(xs: number[]): number[] {
+  return [...new Set(xs.filter((x) => x >= 0))].sort((a, b) => a - b);
+}
+
+function range(a: number, b: number): number[] {
+  const out: number[] = [];
+  for (let i = a; i <= b; i++) out.push(i);
+  return out;
+}

@@ -1,0 +1,31 @@
+/** Words of a name or text: `AugustSmartLockGrantGuestAccess` -> august smart lock grant guest access. */
+export function tokens(text: string): string[] {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t !== "");
+}
+
+/**
+ * A crude stem, enough to match `deleting`, `deletion` and `delete`, or `wiping` and `wipe`. Kept
+ * crude on purpose: a plan check runs in microseconds and its word lists are written in stems.
+ */
+export function stem(word: string): string {
+  let w = word.toLowerCase();
+  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
+  else if (w.length > 5 && w.endsWith("ion")) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) w = w.slice(0, -1);
+  if (w.length > 3 && w.endsWith("e")) w = w.slice(0, -1);
+  return w;
+}
+
+/** Sentences and clauses of a text, for finding instructions inside tool output. */
+export function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?;])\s+|\n+|\\n|['"],\s*['"]|['"]\s*:\s*['"]/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
