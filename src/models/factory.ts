@@ -7,10 +7,15 @@ import { PolicyCaller, type RetryHooks, RetryPolicySchema } from "./retry.js";
 /** Local OpenAI-compatible servers ignore the key, but the openai client refuses to start without one. */
 const PLACEHOLDER_KEY = "not-needed";
 
+const HttpUrl = z.url({
+  protocol: /^https?$/,
+  error: "must be an http(s) URL, e.g. http://127.0.0.1:8080/v1",
+});
+
 export const ChatModelOptionsSchema = z
   .object({
     model: z.string().min(1).optional(),
-    baseURL: z.url().optional(),
+    baseURL: HttpUrl.optional(),
     apiKey: z.string().min(1).optional(),
     /** Per HTTP request, in milliseconds. */
     timeoutMs: z.number().int().positive().optional(),
@@ -34,7 +39,7 @@ export interface ModelConfig {
 
 const EnvSchema = z.object({
   QUORUM_MODEL: z.string().trim().min(1).optional(),
-  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_BASE_URL: HttpUrl.optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   QUORUM_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   QUORUM_MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(20).optional(),
@@ -43,6 +48,22 @@ const EnvSchema = z.object({
 function blankToUndefined(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const keys = Object.keys(EnvSchema.shape);
   return Object.fromEntries(keys.map((k) => [k, env[k]?.trim() ? env[k] : undefined]));
+}
+
+type EnvKey = keyof typeof EnvSchema.shape;
+
+/** One variable, checked only when it is actually used: a bad value elsewhere in the env is not our business. */
+function envValue<K extends EnvKey>(env: NodeJS.ProcessEnv, key: K): z.infer<(typeof EnvSchema.shape)[K]> {
+  const raw = env[key]?.trim() ? env[key] : undefined;
+  const parsed = EnvSchema.shape[key].safeParse(raw);
+  if (!parsed.success) {
+    throw fromZodError(parsed.error, {
+      file: "environment",
+      fieldPrefix: key,
+      hint: "fix or unset the variable",
+    });
+  }
+  return parsed.data as z.infer<(typeof EnvSchema.shape)[K]>;
 }
 
 /**
@@ -85,17 +106,20 @@ export function createChatModel(
   const parsed = ChatModelOptionsSchema.safeParse(options);
   if (!parsed.success) throw fromZodError(parsed.error, { file: "model options" });
   const o = parsed.data;
-  const fromEnv = modelConfigFromEnv(env);
-  const model = o.model ?? fromEnv?.model;
+  const model = o.model ?? envValue(env, "QUORUM_MODEL");
+  const baseURL = o.baseURL ?? envValue(env, "OPENAI_BASE_URL");
   if (model === undefined) {
-    throw new UserInputError("no model is configured", {
-      file: "environment",
-      field: "QUORUM_MODEL",
-      hint: "set QUORUM_MODEL (and OPENAI_BASE_URL for a local server), or run without a model",
-    });
+    throw new UserInputError(
+      baseURL !== undefined ? "OPENAI_BASE_URL is set but no model name is" : "no model is configured",
+      {
+        file: "environment",
+        field: "QUORUM_MODEL",
+        hint: "set QUORUM_MODEL (and OPENAI_BASE_URL for a local server), or run without a model",
+      },
+    );
   }
-  const baseURL = o.baseURL ?? fromEnv?.baseURL;
-  const apiKey = o.apiKey ?? fromEnv?.apiKey ?? (baseURL !== undefined ? PLACEHOLDER_KEY : undefined);
+  const apiKey =
+    o.apiKey ?? envValue(env, "OPENAI_API_KEY") ?? (baseURL !== undefined ? PLACEHOLDER_KEY : undefined);
   if (apiKey === undefined) {
     throw new UserInputError("no API key for the hosted OpenAI endpoint", {
       file: "environment",
@@ -103,14 +127,14 @@ export function createChatModel(
       hint: "set OPENAI_API_KEY, or OPENAI_BASE_URL for a local OpenAI-compatible server",
     });
   }
-  const maxRetries = o.maxRetries ?? o.retry?.maxRetries ?? fromEnv?.maxRetries;
+  const maxRetries = o.maxRetries ?? o.retry?.maxRetries ?? envValue(env, "QUORUM_MODEL_MAX_RETRIES");
   const policy = { ...o.retry, ...(maxRetries !== undefined ? { maxRetries } : {}) };
   const endpoint = baseURL ?? "https://api.openai.com/v1";
   const caller = new PolicyCaller(policy, { endpoint, ...hooks });
   const fields = {
     model,
     apiKey,
-    timeout: o.timeoutMs ?? fromEnv?.timeoutMs ?? 60_000,
+    timeout: o.timeoutMs ?? envValue(env, "QUORUM_MODEL_TIMEOUT_MS") ?? 60_000,
     // Retrying happens in our caller; LangChain's own retry would multiply the attempts.
     maxRetries: 0,
     ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),

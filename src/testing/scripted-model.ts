@@ -5,7 +5,7 @@ import {
   type BaseChatModelCallOptions,
   type BindToolsInput,
 } from "@langchain/core/language_models/chat_models";
-import { AIMessage, type AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
+import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 
@@ -226,7 +226,7 @@ export class ScriptedModel extends BaseChatModel<ScriptedModelCallOptions, AIMes
     return { generations: [{ text, message }], llmOutput: { tokenUsage: message.usage_metadata } };
   }
 
-  private toMessage(reply: ScriptedReply): AIMessage {
+  private toMessage(reply: ScriptedReply): AIMessageChunk {
     if (typeof reply === "string") return this.withUsage(reply, [], undefined);
     if ("error" in reply) throw typeof reply.error === "string" ? new Error(reply.error) : reply.error;
     if ("structured" in reply) {
@@ -252,7 +252,11 @@ export class ScriptedModel extends BaseChatModel<ScriptedModelCallOptions, AIMes
     return this.withUsage(reply.content ?? "", calls, reply.usage);
   }
 
-  private withUsage(content: string, calls: ScriptedToolCall[], usage: ScriptedUsage | undefined): AIMessage {
+  private withUsage(
+    content: string,
+    calls: ScriptedToolCall[],
+    usage: ScriptedUsage | undefined,
+  ): AIMessageChunk {
     const n = this.script.calls.length;
     const toolCalls = calls.map((c, i) => ({
       name: c.name,
@@ -266,9 +270,16 @@ export class ScriptedModel extends BaseChatModel<ScriptedModelCallOptions, AIMes
     const outputTokens =
       usage?.outputTokens ??
       estimateTokens(content + calls.map((c) => c.name + JSON.stringify(c.args)).join(""));
-    return new AIMessage({
+    return new AIMessageChunk({
       content,
       tool_calls: toolCalls,
+      tool_call_chunks: toolCalls.map((c, index) => ({
+        name: c.name,
+        args: JSON.stringify(c.args),
+        id: c.id,
+        index,
+        type: "tool_call_chunk" as const,
+      })),
       usage_metadata: {
         input_tokens: inputTokens,
         output_tokens: outputTokens,
