@@ -1,5 +1,155 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+import { fromZodError, UserInputError } from "../../core/index.js";
+import {
+  ADVERSARIES,
+  Adversary,
+  DEFENSES,
+  Defense,
+  type Evaluation,
+  evaluate,
+  loadScenarios,
+} from "../../eval/compositional/index.js";
+import { Threshold } from "../../guards/privacy/index.js";
+import { createChatModel } from "../../models/factory.js";
+import { printJson, println, table } from "../output.js";
+import { createProgress } from "../progress.js";
 import type { CommandGroups } from "./index.js";
 
-// Registered by its owning feature; empty until that feature lands.
-export function register(_program: Command, _groups: CommandGroups): void {}
+export const DEFAULT_DATA = "../shared/datasets/compositional";
+
+const splitList = (s: string) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+
+const FlagsSchema = z.object({
+  data: z.string().min(1).optional(),
+  defense: z.string().transform(splitList).pipe(z.array(Defense).min(1)),
+  adversary: z.string().transform(splitList).pipe(z.array(Adversary).min(1)),
+  model: z.string().min(1).optional(),
+  threshold: Threshold,
+  vague: z.enum(["off", "all-but-one"]),
+  json: z.boolean().optional(),
+  out: z.string().min(1).optional(),
+  strict: z.boolean().optional(),
+});
+
+export function register(_program: Command, groups: CommandGroups): void {
+  groups.eval
+    .command("compositional")
+    .description("compositional privacy: defenders' guards against an asker composing harmless answers")
+    .option(
+      "--data <dir|file>",
+      `scenario folder or file (published JSON or our YAML); default ${DEFAULT_DATA}`,
+    )
+    .option("--defense <list>", `comma-separated: ${DEFENSES.join(",")}`, DEFENSES.join(","))
+    .option("--adversary <list>", `comma-separated: ${ADVERSARIES.join(",")}`, "direct")
+    .option("--model <name>", "model mode for the guards (ToM call, CoDef voters), via OPENAI_BASE_URL")
+    .option("--threshold <t>", "block at: all | all-but-one of the sensitive combination", "all")
+    .option("--vague <zone>", "CoDef owners vote C (vague) at: off | all-but-one", "off")
+    .option("--json", "print results as JSON")
+    .option("--out <dir>", "also write results.json and pairs.json to this folder")
+    .option(
+      "--strict",
+      "stop at the first scenario file that cannot be read (default: skip it, with a warning)",
+    )
+    .action(async (raw: Record<string, unknown>) => {
+      await runCommand(raw);
+    });
+}
+
+async function runCommand(raw: Record<string, unknown>): Promise<void> {
+  const parsed = FlagsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval compositional --help" });
+  }
+  const flags = parsed.data;
+  const data = flags.data ?? DEFAULT_DATA;
+  if (flags.data === undefined && !existsSync(data)) {
+    process.stderr.write(
+      `skipped: no --data given and the default dataset folder ${DEFAULT_DATA} does not exist ` +
+        "(pass --data <folder or file>, e.g. --data scenarios/privacy)\n",
+    );
+    return;
+  }
+  const loaded = loadScenarios(data);
+  for (const bad of loaded.invalid) {
+    if (flags.strict) throw bad.error;
+    process.stderr.write(`warning: skipping ${bad.error.toLine()}\n`);
+  }
+  if (loaded.scenarios.length === 0) {
+    throw new UserInputError("no readable scenario", { file: data, hint: "see the warnings above" });
+  }
+  const model = flags.model ? createChatModel({ model: flags.model }) : undefined;
+  const total = flags.defense.length * flags.adversary.length * loaded.scenarios.length;
+  const progress = createProgress("compositional", total);
+  let evaluation: Evaluation;
+  try {
+    evaluation = await evaluate(loaded.scenarios, {
+      defenses: flags.defense,
+      adversaries: flags.adversary,
+      threshold: flags.threshold,
+      vagueAt: flags.vague,
+      ...(model ? { model } : {}),
+      onPair: (label) => progress.tick(label),
+    });
+  } finally {
+    progress.stop();
+  }
+  const output = { results: evaluation.results };
+  if (flags.out) {
+    mkdirSync(flags.out, { recursive: true });
+    writeFileSync(join(flags.out, "results.json"), `${JSON.stringify(output, null, 2)}\n`);
+    const skipped = loaded.invalid.map((b) => ({ file: b.file, reason: b.error.message }));
+    writeFileSync(
+      join(flags.out, "pairs.json"),
+      `${JSON.stringify({ pairs: evaluation.pairs, skipped }, null, 2)}\n`,
+    );
+  }
+  if (flags.json) {
+    printJson(output);
+    return;
+  }
+  println(
+    `Compositional privacy: ${loaded.scenarios.length} scenario pairs from ${data}` +
+      (loaded.invalid.length > 0 ? ` (${loaded.invalid.length} skipped)` : ""),
+  );
+  println(
+    model
+      ? `Guards in model mode (${flags.model}); agents are table-backed.`
+      : "Deterministic: table-backed agents, symbolic guards deciding from the declared combination L. Not an LLM result.",
+  );
+  println();
+  println(
+    table(
+      [
+        "Defense",
+        "Adversary",
+        "Sensitive Blocked",
+        "Benign Succeeded",
+        "Balanced",
+        "Overall",
+        "Model calls",
+        "Tokens",
+        "Guard p50 ms",
+        "Guard p99 ms",
+      ],
+      evaluation.results.map((r) => [
+        r.defense,
+        r.adversary,
+        r.sensitiveBlocked.toFixed(1),
+        r.benignSucceeded.toFixed(1),
+        r.balanced.toFixed(1),
+        r.overall.toFixed(1),
+        String(r.modelCalls),
+        String(r.tokens),
+        r.guardP50Ms.toFixed(3),
+        r.guardP99Ms.toFixed(3),
+      ]),
+    ),
+  );
+}
