@@ -165,9 +165,11 @@ export function resolveModel(modelOrOptions?: BaseChatModel | ChatModelOptions):
 /** The model's name as recorded in model_call events. */
 export function modelNameOf(model: unknown): string {
   if (typeof model !== "object" || model === null) return "unknown";
-  const m = model as { model?: unknown; modelName?: unknown; _llmType?: () => string };
+  const m = model as { model?: unknown; modelName?: unknown; bound?: unknown; _llmType?: () => string };
   if (typeof m.model === "string" && m.model) return m.model;
   if (typeof m.modelName === "string" && m.modelName) return m.modelName;
+  // A model with tools bound is a RunnableBinding around the model.
+  if (m.bound !== undefined) return modelNameOf(m.bound);
   if (typeof m._llmType === "function") return m._llmType();
   return "unknown";
 }

@@ -1,4 +1,4 @@
-import { AIMessage, type BaseMessage, HumanMessage } from "@langchain/core/messages";
+import { AIMessage, type AIMessageChunk, type BaseMessage, HumanMessage } from "@langchain/core/messages";
 import type { z } from "zod";
 import type { ModelError } from "../core/index.js";
 import { modelNameOf } from "./factory.js";
@@ -33,7 +33,7 @@ export interface AgentCallOptions {
 }
 
 export interface AgentReply {
-  message: AIMessage;
+  message: AIMessage | AIMessageChunk;
   text: string;
   inputTokens: number;
   outputTokens: number;
@@ -97,6 +97,56 @@ export async function invokeForAgent(
     outputTokens,
   );
   return { message: reply, text: textOf(reply), inputTokens, outputTokens };
+}
+
+/** The part of a chat model streaming needs. */
+export interface Streamable {
+  stream(
+    input: BaseMessage[],
+    options?: { metadata?: Record<string, unknown>; signal?: AbortSignal },
+  ): Promise<AsyncIterable<AIMessageChunk>>;
+}
+
+/**
+ * Like invokeForAgent, but streams: `onToken` sees the text as it arrives. A failure before the
+ * first chunk is retried inside the model; one in the middle of the stream is not (the tokens are
+ * already out) and comes back as a ModelError naming the agent and step.
+ */
+export async function streamForAgent(
+  model: Streamable,
+  messages: BaseMessage[],
+  options: AgentCallOptions & { onToken?: (text: string) => void },
+): Promise<AgentReply> {
+  const { agent, step } = options;
+  let full: AIMessageChunk | undefined;
+  try {
+    const config: { metadata: Record<string, unknown>; signal?: AbortSignal } = { metadata: { agent, step } };
+    if (options.signal !== undefined) config.signal = options.signal;
+    for await (const chunk of await model.stream(messages, config)) {
+      const text = textOf(chunk);
+      if (text !== "") options.onToken?.(text);
+      full = full === undefined ? chunk : full.concat(chunk);
+    }
+  } catch (error) {
+    throw toModelError(error, agent, step);
+  }
+  if (full === undefined) {
+    throw new ModelCallError("model stream ended without a message", {
+      failure: "malformed_body",
+      attempts: 1,
+      agent,
+      step,
+    });
+  }
+  const { inputTokens, outputTokens } = usageOf(full);
+  options.recorder?.recordModelCall(
+    agent,
+    step,
+    options.modelName ?? modelNameOf(model),
+    inputTokens,
+    outputTokens,
+  );
+  return { message: full, text: textOf(full), inputTokens, outputTokens };
 }
 
 /**

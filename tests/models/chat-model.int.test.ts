@@ -10,6 +10,7 @@ import {
   invokeStructured,
   ModelCallError,
   type RetryEvent,
+  streamForAgent,
   UsageMeter,
 } from "../../src/models/index.js";
 import { type FaultKind, startTestServer, type TestServer } from "../../src/testing/index.js";
@@ -118,6 +119,62 @@ describe("createChatModel against the test server", () => {
     for await (const c of await model.stream(question)) streamed = streamed ? streamed.concat(c) : c;
     expect(streamed?.tool_calls).toMatchObject([{ name: "lookup_host", args: { host: "web-2" } }]);
     server.assertComplete();
+  });
+
+  it("streams for an agent: tokens as they arrive, usage recorded, a fault before the stream retried", async () => {
+    server = await startTestServer({
+      streamChunkChars: 6,
+      replies: [
+        { fault: "429" },
+        { content: "disk is full on db-1", usage: { promptTokens: 9, completionTokens: 5 } },
+      ],
+    });
+    const tokens: string[] = [];
+    const meter = new UsageMeter();
+    const r = await streamForAgent(modelFor(server), question, {
+      agent: "triage",
+      step: 2,
+      recorder: meter,
+      onToken: (t) => tokens.push(t),
+    });
+    expect(tokens).toEqual(["disk i", "s full", " on db", "-1"]);
+    expect(r.text).toBe("disk is full on db-1");
+    expect(meter.totals.byAgent).toEqual({ triage: { modelCalls: 1, inputTokens: 9, outputTokens: 5 } });
+    expect(server.requests.map((q) => q.outcome)).toEqual(["fault:429", "reply"]);
+  });
+
+  it("fails typed when a stream breaks in the middle", async () => {
+    server = await startTestServer({ replies: [{ fault: "malformed" }] });
+    const error = await streamForAgent(modelFor(server), question, { agent: "triage", step: 3 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ModelCallError);
+    expect(error).toMatchObject({ failure: "malformed_body", agent: "triage", step: 3 });
+  });
+
+  it("invokes a model with tools bound for an agent", async () => {
+    server = await startTestServer({
+      replies: [{ toolCalls: [{ name: "lookup_host", args: { host: "db-1" } }] }],
+    });
+    const meter = new UsageMeter();
+    const r = await invokeForAgent(modelFor(server).bindTools([lookup]), question, {
+      agent: "triage",
+      step: 1,
+      recorder: meter,
+    });
+    expect(r.message.tool_calls).toMatchObject([{ name: "lookup_host", args: { host: "db-1" } }]);
+    expect(meter.totals.modelCalls).toBe(1);
+    const runtime = {
+      calls: [] as unknown[][],
+      recordModelCall: (...a: unknown[]) => void runtime.calls.push(a),
+    };
+    server.enqueue({ content: "ok", usage: { promptTokens: 2, completionTokens: 1 } });
+    await invokeForAgent(modelFor(server).bindTools([lookup]), question, {
+      agent: "t",
+      step: 9,
+      recorder: runtime,
+    });
+    expect(runtime.calls).toEqual([["t", 9, "test-model", 2, 1]]);
   });
 
   const faults: FaultKind[] = ["429", "500", "502", "503", "malformed", "drop"];

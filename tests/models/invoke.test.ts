@@ -9,6 +9,7 @@ import {
   invokeStructured,
   ModelCallError,
   type ModelRecorder,
+  streamForAgent,
   UsageMeter,
 } from "../../src/models/index.js";
 import { ScriptedModel } from "../../src/testing/index.js";
@@ -84,6 +85,36 @@ describe("invokeForAgent", () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelCallError);
     expect((error as Error).message).toContain("no reply queued");
+  });
+});
+
+describe("streamForAgent", () => {
+  it("hands tokens to onToken and records usage", async () => {
+    const model = new ScriptedModel({
+      byAgent: { fixer: [{ content: "rotated logs", usage: { inputTokens: 3, outputTokens: 2 } }] },
+    });
+    const tokens: string[] = [];
+    const recorder = capture();
+    const r = await streamForAgent(model, [new HumanMessage("fix")], {
+      agent: "fixer",
+      step: 5,
+      recorder,
+      onToken: (t) => tokens.push(t),
+    });
+    expect(r.text).toBe("rotated logs");
+    expect(tokens.join("")).toBe("rotated logs");
+    expect(recorder.calls).toEqual([["fixer", 5, "scripted", 3, 2]]);
+  });
+
+  it("names agent and step when the model fails", async () => {
+    const model = new ScriptedModel({ replies: [{ error: "boom" }] });
+    await expect(
+      streamForAgent(model, [new HumanMessage("x")], { agent: "fixer", step: 6 }),
+    ).rejects.toMatchObject({
+      agent: "fixer",
+      step: 6,
+      code: "model",
+    });
   });
 });
 
