@@ -20,7 +20,8 @@ export function renderOutput(template: string, results: ReadonlyArray<unknown>):
 /**
  * Rule-backed specialist: makes the planned tool calls through the runtime, then answers with
  * the scenario's output for this attempt (a template over the tool results), or a plain
- * summary of the results when the scenario gives none.
+ * summary of the results when the scenario gives none. Outputs are keyed by step id, or by
+ * `<planVersion>:<stepId>` when replans reuse step ids.
  */
 export class ScriptedSpecialist implements Specialist {
   constructor(private readonly outputs: Readonly<Record<string, ReadonlyArray<string>>> = {}) {}
@@ -42,7 +43,7 @@ export class ScriptedSpecialist implements Specialist {
       const r = await input.env.callTool(tool, call.args, { callIndex: i });
       results.push(r.value);
     }
-    const scripted = this.outputs[input.step.id];
+    const scripted = this.outputs[`${input.planVersion}:${input.step.id}`] ?? this.outputs[input.step.id];
     const template = scripted?.[Math.min(input.attempt - 1, scripted.length - 1)];
     if (template !== undefined) return { output: renderOutput(template, results) };
     const summary = results.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("; ");

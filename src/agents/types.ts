@@ -50,6 +50,8 @@ export interface Specialist {
     inputs: ReadonlyArray<StepInput>;
     tools: ReadonlyArray<ToolSpec>;
     attempt: number;
+    /** Which planner call made the plan (1 = first plan, 0 = edited by the user). */
+    planVersion: number;
     feedback?: string;
     env: AgentEnv;
   }): Promise<{ output: string }>;
@@ -58,7 +60,7 @@ export interface Specialist {
 export interface VerifyInput {
   task: string;
   /** `final` checks the final answer; otherwise the step's output. */
-  subject: { kind: "step"; step: PlanStep } | { kind: "final" };
+  subject: { kind: "step"; step: PlanStep; planVersion: number } | { kind: "final" };
   output: string;
   env: AgentEnv;
 }

@@ -6,7 +6,10 @@ export const VERIFIER_PROMPT = `You are the verifier of a multi-agent team. Chec
 stated criteria and the task. Reply with JSON only: {"pass": true|false, "reasons": ["..."]}.
 Give a reason for every failure, specific enough that the author can fix it.`;
 
-/** Checks outputs against declared criteria; a step without criteria passes if non-empty. */
+/**
+ * Checks outputs against declared criteria; a step without criteria passes if non-empty.
+ * Criteria are keyed like scripted outputs: step id, or `<planVersion>:<stepId>`.
+ */
 export class RuleVerifier implements Verifier {
   constructor(
     private readonly steps: Readonly<Record<string, Criteria>>,
@@ -14,7 +17,8 @@ export class RuleVerifier implements Verifier {
   ) {}
 
   criteriaFor(subject: VerifyInput["subject"]): Criteria | undefined {
-    return subject.kind === "final" ? this.final : this.steps[subject.step.id];
+    if (subject.kind === "final") return this.final;
+    return this.steps[`${subject.planVersion}:${subject.step.id}`] ?? this.steps[subject.step.id];
   }
 
   async verify(input: VerifyInput): Promise<Verification> {

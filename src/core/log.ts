@@ -186,18 +186,20 @@ export class EventLog implements LogWriter {
   static fromSnapshot(snapshot: { items: Item[]; events: RunEvent[] }): EventLog {
     const log = new EventLog();
     for (const item of snapshot.items) {
-      log.itemList.push(Object.freeze({ ...item }));
-      log.byId.set(item.id, log.itemList[log.itemList.length - 1] as Item);
-    }
-    for (const item of log.itemList) {
+      const frozen = Object.freeze({ ...item });
+      log.itemList.push(frozen);
+      log.byId.set(item.id, frozen);
       const authored = log.byAuthor.get(item.author);
-      if (authored) authored.push(item);
-      else log.byAuthor.set(item.author, [item]);
-      log.pushSeen(item.runId, item.author, { item, step: item.step, via: "authored" });
+      if (authored) authored.push(frozen);
+      else log.byAuthor.set(item.author, [frozen]);
     }
+    // Replay in event order so "what X has seen" comes back in the order X saw it.
     for (const event of snapshot.events) {
       log.eventList.push(Object.freeze({ ...event }));
-      if (event.type === "delivered") {
+      if (event.type === "item") {
+        const item = log.byId.get(event.itemId);
+        if (item) log.pushSeen(item.runId, item.author, { item, step: item.step, via: "authored" });
+      } else if (event.type === "delivered") {
         const item = log.byId.get(event.itemId);
         if (item) log.pushSeen(event.runId, event.to, { item, step: event.step, via: event.via });
       }

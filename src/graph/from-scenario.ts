@@ -33,10 +33,14 @@ export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {})
   const outputs: Record<string, string[]> = {};
   const stepCriteria: Record<string, Criteria> = {};
   const reads: Record<string, string[]> = {};
-  for (const step of [...s.plan, ...s.replans.flat()]) {
-    if (step.outputs.length) outputs[step.id] = step.outputs;
-    if (step.expect) stepCriteria[step.id] = step.expect;
-    if (step.reads.length) reads[step.id] = step.reads;
+  // Plan version 1 is the first plan, 2 the first replan, and so on.
+  for (const [index, steps] of [s.plan, ...s.replans].entries()) {
+    for (const step of steps) {
+      const key = `${index + 1}:${step.id}`;
+      if (step.outputs.length) outputs[key] = step.outputs;
+      if (step.expect) stepCriteria[key] = step.expect;
+      if (step.reads.length) reads[step.id] = [...new Set([...(reads[step.id] ?? []), ...step.reads])];
+    }
   }
   const one = (role: "planner" | "verifier" | "supervisor") => roleMembers(s, role)[0] as string;
   const scripted = new ScriptedSpecialist(outputs);

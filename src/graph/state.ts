@@ -32,6 +32,10 @@ export const TeamState = Annotation.Root({
   planItemId: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
   /** 1 for the first plan, +1 per replan. */
   planAttempt: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),
+  /** How many times the planner was asked (the first plan is 1). */
+  plannerCalls: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),
+  /** Which planner call made the current plan; 0 when the user edited it. */
+  planOrigin: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),
   replans: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),
   planDecision: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
   /** Verdict items on the current plan, for the approval interrupt. */
@@ -61,6 +65,8 @@ export interface ExecutePayload {
   stepNo: number;
   attempt: number;
   planAttempt: number;
+  /** The planner call that made the plan (0 = edited by the user), for scripted agents. */
+  planVersion: number;
   feedback?: string;
   /** The failed verification the feedback comes from (handed to the author on a retry). */
   feedbackItemId?: string;

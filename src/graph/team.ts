@@ -336,8 +336,8 @@ export class Team {
     const plan = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
       const { runtime, captured } = this.runtimeFor(config).fork();
       const step = state.turn + 1;
-      const attempt = state.planAttempt + 1;
-      const isReplan = state.planAttempt > 0;
+      const attempt = state.plannerCalls + 1;
+      const isReplan = state.plannerCalls > 0;
       runtime.writer.deliver(state.taskItemId, planner, step, "context");
       // On a replan, the planner is handed the verifications that failed.
       const failures = currentSteps(state)
@@ -369,7 +369,9 @@ export class Team {
       return {
         plan: made,
         planItemId: planItem.id,
-        planAttempt: attempt,
+        planAttempt: state.planAttempt + 1,
+        plannerCalls: attempt,
+        planOrigin: attempt,
         planDecision: null,
         ...(isReplan ? { replans: state.replans + 1 } : {}),
         turn: step,
@@ -460,6 +462,7 @@ export class Team {
         plan: decision.plan,
         planItemId: edited.id,
         planAttempt: state.planAttempt + 1,
+        planOrigin: 0,
         planDecision: null,
         items: captured.items,
         events: captured.events,
@@ -494,6 +497,7 @@ export class Team {
           inputs,
           tools: member.tools ?? [],
           attempt: payload.attempt,
+          planVersion: payload.planVersion,
           ...(payload.feedback ? { feedback: payload.feedback } : {}),
           env,
         });
@@ -554,7 +558,7 @@ export class Team {
         }
         const v = await c.verifier.impl.verify({
           task: state.task,
-          subject: { kind: "step", step: planStep },
+          subject: { kind: "step", step: planStep, planVersion: state.planOrigin },
           output: s.output ?? "",
           env: this.env(runtime, verifier, step, `${state.runId}:verify:${stepId}:${s.attempt}`),
         });
@@ -719,6 +723,7 @@ export class Team {
           stepNo: state.turn + 1 + i,
           attempt: (prev?.attempt ?? 0) + 1,
           planAttempt: state.planAttempt,
+          planVersion: state.planOrigin,
           ...(prev?.feedback ? { feedback: prev.feedback } : {}),
           ...(prev?.verified === false && prev.verificationItemId
             ? { feedbackItemId: prev.verificationItemId }

@@ -161,6 +161,11 @@ function printStory(outcome: ScenarioRunOutcome, mode: string): void {
     const line = storyLine(i);
     if (line) println(`  step ${String(i.step).padStart(2)}  ${line}`);
   }
+  const denied = r.events.filter((e) => e.type === "denied");
+  if (denied.length > 0) {
+    println("\nAccess denied (recorded, not served):");
+    for (const e of denied) if (e.type === "denied") println(`  step ${String(e.step).padStart(2)}  ${e.reason} (via ${e.via})`);
+  }
   const verdicts = r.items.filter((i) => i.kind === "verdict");
   println(`\nGuard verdicts: ${verdicts.length === 0 ? "none (no guards configured)" : ""}`);
   for (const v of verdicts) {
