@@ -15,9 +15,12 @@ export interface ScriptedToolCall {
   id?: string;
 }
 
+/** Token counts to report; either naming works, as on the test server. */
 export interface ScriptedUsage {
   inputTokens?: number;
   outputTokens?: number;
+  promptTokens?: number;
+  completionTokens?: number;
 }
 
 /**
@@ -113,6 +116,7 @@ export class ScriptedModel extends BaseChatModel<ScriptedModelCallOptions, AIMes
   private readonly fixedAgent: string | undefined;
   private readonly boundTools: string[];
 
+  /** The second argument is internal: views made by forAgent and bindTools share the script through it. */
   constructor(
     options: ScriptedModelOptions = {},
     shared?: { script: Script; agent?: string | undefined; tools?: string[] },
@@ -266,9 +270,10 @@ export class ScriptedModel extends BaseChatModel<ScriptedModelCallOptions, AIMes
     }));
     const last = this.script.calls.at(-1);
     const promptChars = (last?.messages ?? []).map(messageText).join("\n");
-    const inputTokens = usage?.inputTokens ?? estimateTokens(promptChars);
+    const inputTokens = usage?.inputTokens ?? usage?.promptTokens ?? estimateTokens(promptChars);
     const outputTokens =
       usage?.outputTokens ??
+      usage?.completionTokens ??
       estimateTokens(content + calls.map((c) => c.name + JSON.stringify(c.args)).join(""));
     return new AIMessageChunk({
       content,

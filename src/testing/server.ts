@@ -14,8 +14,11 @@ export interface ToolCallSpec {
 export interface ReplySpec {
   content?: string | null;
   toolCalls?: ToolCallSpec[];
-  /** Overrides the token counts the server estimates from the text (about four characters a token). */
-  usage?: { promptTokens?: number; completionTokens?: number };
+  /**
+   * Overrides the token counts the server estimates from the text (about four characters a token).
+   * Either naming works: OpenAI's (prompt/completion) or LangChain's (input/output).
+   */
+  usage?: { promptTokens?: number; completionTokens?: number; inputTokens?: number; outputTokens?: number };
   finishReason?: "stop" | "length" | "tool_calls" | "content_filter";
   /** Wait this long before answering (to exercise client timeouts). */
   delayMs?: number;
@@ -237,8 +240,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const finish = reply.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop");
     const completionText =
       (content ?? "") + toolCalls.map((t) => t.function.name + t.function.arguments).join("");
-    const promptTokens = reply.usage?.promptTokens ?? estimateTokens(promptText(req));
-    const completionTokens = reply.usage?.completionTokens ?? estimateTokens(completionText);
+    const promptTokens =
+      reply.usage?.promptTokens ?? reply.usage?.inputTokens ?? estimateTokens(promptText(req));
+    const completionTokens =
+      reply.usage?.completionTokens ?? reply.usage?.outputTokens ?? estimateTokens(completionText);
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,

@@ -89,12 +89,15 @@ describe("ScriptedModel", () => {
       replies: [
         { content: "ok", usage: { inputTokens: 11, outputTokens: 2 } },
         "a longer reply of some forty characters",
+        { content: "same", usage: { promptTokens: 7, completionTokens: 1 } },
       ],
     });
     const a = (await model.invoke("hi")) as AIMessage;
     expect(a.usage_metadata).toMatchObject({ input_tokens: 11, output_tokens: 2, total_tokens: 13 });
     const b = (await model.invoke("a prompt of twenty c")) as AIMessage;
     expect(b.usage_metadata).toMatchObject({ input_tokens: 5, output_tokens: 10, total_tokens: 15 });
+    const c = (await model.invoke("x")) as AIMessage;
+    expect(c.usage_metadata).toMatchObject({ input_tokens: 7, output_tokens: 1 });
   });
 
   it("throws a scripted error and records the call", async () => {

@@ -40,7 +40,12 @@ describe("test server", () => {
 
   it("returns tool calls", async () => {
     server = await startTestServer({
-      replies: [{ toolCalls: [{ name: "lookup_host", args: { host: "db-1" } }] }],
+      replies: [
+        {
+          toolCalls: [{ name: "lookup_host", args: { host: "db-1" } }],
+          usage: { inputTokens: 4, outputTokens: 3 },
+        },
+      ],
     });
     const r = await client(server).chat.completions.create(ask);
     const m = r.choices[0]?.message;
@@ -49,6 +54,7 @@ describe("test server", () => {
     expect(m?.tool_calls).toEqual([
       { id: "call_0_0", type: "function", function: { name: "lookup_host", arguments: '{"host":"db-1"}' } },
     ]);
+    expect(r.usage).toEqual({ prompt_tokens: 4, completion_tokens: 3, total_tokens: 7 });
   });
 
   it("streams content and tool-call deltas as SSE, with a final usage chunk when asked", async () => {
