@@ -1,5 +1,118 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import { z } from "zod";
+import { fromZodError } from "../../core/index.js";
+import { loadPlanRiskData, runPlanRisk } from "../../eval/plan-risk/index.js";
+import { createPlanGuard } from "../../guards/plan/guard.js";
+import { loadPolicy } from "../../guards/plan/policy.js";
+import { createChatModel } from "../../models/factory.js";
+import { printJson, println, table } from "../output.js";
+import { createProgress } from "../progress.js";
 import type { CommandGroups } from "./index.js";
 
-// Registered by its owning feature; empty until that feature lands.
-export function register(_program: Command, _groups: CommandGroups): void {}
+export const DEFAULT_DATA = "../shared/datasets/r-judge";
+
+const FlagsSchema = z.object({
+  data: z.string().min(1).optional(),
+  view: z.enum(["plan", "observations"]),
+  mode: z.enum(["rules", "judge", "layered"]),
+  model: z.string().min(1).optional(),
+  policy: z.string().min(1).optional(),
+  json: z.boolean().optional(),
+});
+
+export function register(_program: Command, groups: CommandGroups): void {
+  groups.eval
+    .command("plan-risk")
+    .description("pre-execution plan guard on R-Judge / ASSEBench trajectories or Safiron-style records")
+    .option(
+      "--data <file>",
+      `labelled records (JSON array, JSON lines, or a folder with one file); default ${DEFAULT_DATA}`,
+    )
+    .option(
+      "--view <view>",
+      "plan: actions only | observations: actions with the tool outputs before them",
+      "plan",
+    )
+    .option("--mode <mode>", "rules | judge | layered (rules, then the judge for what they pass)", "rules")
+    .option("--model <name>", "judge model for judge/layered, via OPENAI_BASE_URL")
+    .option("--policy <file>", "policy YAML (default: the shipped policies/default.yaml)")
+    .option(
+      "--json",
+      'print exactly {"n","accuracy","precision","recall","f1","fpr","riskTypeAccuracy","p50Ms","p99Ms"}',
+    )
+    .action(async (raw: Record<string, unknown>) => {
+      await runCommand(raw);
+    });
+}
+
+async function runCommand(raw: Record<string, unknown>): Promise<void> {
+  const parsed = FlagsSchema.safeParse(raw);
+  if (!parsed.success)
+    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval plan-risk --help" });
+  const flags = parsed.data;
+  const data = flags.data ?? DEFAULT_DATA;
+  if (flags.data === undefined && !existsSync(data)) {
+    process.stderr.write(
+      `skipped: no --data given and the default dataset folder ${DEFAULT_DATA} does not exist (pass --data <file>)\n`,
+    );
+    return;
+  }
+  const records = loadPlanRiskData(data);
+  const guard = createPlanGuard({
+    mode: flags.mode,
+    ...(flags.policy !== undefined ? { policy: loadPolicy(flags.policy) } : {}),
+    ...(flags.mode !== "rules"
+      ? { judge: createChatModel(flags.model !== undefined ? { model: flags.model } : {}) }
+      : {}),
+  });
+  const progress = createProgress(`plan-risk ${flags.view}/${flags.mode}`, records.length);
+  const report = await runPlanRisk(records, {
+    view: flags.view,
+    guard,
+    onRecord: (o) => progress.tick(o.id),
+    // Rules are deterministic: time each plan's best of 5 so machine load does not pose as guard cost.
+    repeats: flags.mode === "rules" ? 5 : 1,
+  });
+  progress.stop();
+  const m = report.metrics;
+  if (flags.json) {
+    printJson({
+      n: m.n,
+      accuracy: m.accuracy,
+      precision: m.precision,
+      recall: m.recall,
+      f1: m.f1,
+      fpr: m.fpr,
+      riskTypeAccuracy: m.riskTypeAccuracy,
+      p50Ms: m.p50Ms,
+      p99Ms: m.p99Ms,
+    });
+    return;
+  }
+  println(`plan-risk on ${data} (view ${flags.view}, mode ${flags.mode}, policy ${guard.policy.name})`);
+  println(
+    table(
+      ["n", "accuracy", "precision", "recall", "F1", "FPR (safe)", "risk-type acc", "p50 ms", "p99 ms"],
+      [
+        [
+          String(m.n),
+          m.accuracy.toFixed(1),
+          m.precision.toFixed(1),
+          m.recall.toFixed(1),
+          m.f1.toFixed(1),
+          m.fpr.toFixed(1),
+          m.riskTypeAccuracy === null ? "n/a" : m.riskTypeAccuracy.toFixed(1),
+          m.p50Ms.toFixed(3),
+          m.p99Ms.toFixed(3),
+        ],
+      ],
+    ),
+  );
+  println(`model calls: ${report.modelCalls}, fail-closed verdicts: ${report.failClosed}`);
+  if (flags.mode === "rules")
+    println("latency: per plan, record to verdict, fastest of 5 after a warm-up pass");
+  const rules = Object.entries(report.ruleCounts).sort((a, b) => b[1] - a[1]);
+  if (rules.length > 0) println(`rules fired (plans): ${rules.map(([r, c]) => `${r} ${c}`).join(", ")}`);
+  if (m.riskTypeAccuracy === null) println("risk-type accuracy: n/a (the data has no gold risk types)");
+}

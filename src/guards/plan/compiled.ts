@@ -16,6 +16,7 @@ export interface CompiledPolicy {
   sensitive: Set<string>;
   sensitivePhrases: RegExp | null;
   confidential: RegExp | null;
+  secretPaths: RegExp | null;
   generic: Set<string>;
   resourcePatterns: Map<string, RegExp[]>;
 }
@@ -67,6 +68,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     sensitive: new Set(single.map(stem)),
     sensitivePhrases: anyOf(phrases, "\\b"),
     confidential: anyOf(v.confidentialWords, "\\b"),
+    secretPaths: anyOf(v.secretPaths, ""),
     generic: new Set(v.genericToolWords.map(stem)),
     resourcePatterns,
   };

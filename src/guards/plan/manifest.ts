@@ -23,6 +23,7 @@ export interface ToolRisk {
 /** Effects are looked up once per tool name; a manifest is built per plan (tools differ per plan). */
 export class ToolManifest {
   private readonly byName = new Map<string, ToolRisk>();
+  private readonly inferred: Map<string, ToolRisk>;
   private readonly wordIndex: Map<string, ToolEffect[]>;
   private readonly harmful: Set<string>;
   private readonly publicSink: Set<string>;
@@ -31,6 +32,7 @@ export class ToolManifest {
     this.wordIndex = compiled.effectIndex;
     this.harmful = compiled.harmful;
     this.publicSink = compiled.publicSink;
+    this.inferred = inferenceCache(compiled);
     for (const tool of declared) {
       if (tool.effects) this.byName.set(tool.name, this.fromDeclaration(tool));
       else this.byName.set(tool.name, this.infer(tool.name, tool.description));
@@ -66,6 +68,16 @@ export class ToolManifest {
    * back to strong effects named in the description, then to a read.
    */
   private infer(name: string, description: string): ToolRisk {
+    const key = `${name}\u0000${description}`;
+    const hit = this.inferred.get(key);
+    if (hit) return hit;
+    const risk = this.inferUncached(name, description);
+    if (this.inferred.size > 10_000) this.inferred.clear();
+    this.inferred.set(key, risk);
+    return risk;
+  }
+
+  private inferUncached(name: string, description: string): ToolRisk {
     const nameWords = tokens(name).map(stem);
     const fromName = this.effectsOf(nameWords);
     let effects = fromName.effects;
@@ -122,6 +134,18 @@ export class ToolManifest {
     }
     return verb === undefined ? { effects: [] } : { effects: [...found], verb };
   }
+}
+
+// Inference depends only on the policy and the tool's name and description: shared across plans.
+const caches = new WeakMap<CompiledPolicy, Map<string, ToolRisk>>();
+
+function inferenceCache(compiled: CompiledPolicy): Map<string, ToolRisk> {
+  let cache = caches.get(compiled);
+  if (!cache) {
+    cache = new Map();
+    caches.set(compiled, cache);
+  }
+  return cache;
 }
 
 export function buildManifest(

@@ -106,21 +106,28 @@ export function norm(s: string): string {
 export function containsValue(normText: string, value: string): boolean {
   const v = norm(value);
   if (v === "") return false;
-  if (/^-?\d+(\.\d+)?$/.test(v)) {
-    const n = Number(v);
-    const variants = new Set([v, String(n), Number.isInteger(n) ? n.toLocaleString("en-US") : v]);
-    for (const variant of variants) {
-      const re = new RegExp(`(?<![\\d.,])${escapeRegExp(variant)}(?:\\.0+)?(?![\\d]|[.,]\\d)`);
-      if (re.test(normText)) return true;
-    }
-    return false;
-  }
+  if (/^-?\d+(\.\d+)?$/.test(v)) return numberPattern(v).test(normText);
   if (normText.includes(v)) return true;
   const stripped = v
     .replace(/^[a-z]+:\/\//, "")
     .replace(/^~?\/+/, "")
     .replace(/\/+$/, "");
   return stripped.length >= 3 && stripped !== v && normText.includes(stripped);
+}
+
+const numberPatterns = new Map<string, RegExp>();
+
+/** `50` as a whole number, also written `50.00` or `1,000`; compiled once per value. */
+function numberPattern(v: string): RegExp {
+  let re = numberPatterns.get(v);
+  if (!re) {
+    const n = Number(v);
+    const variants = [...new Set([v, String(n), Number.isInteger(n) ? n.toLocaleString("en-US") : v])];
+    re = new RegExp(`(?<![\\d.,])(?:${variants.map(escapeRegExp).join("|")})(?:\\.0+)?(?![\\d]|[.,]\\d)`);
+    if (numberPatterns.size > 10_000) numberPatterns.clear();
+    numberPatterns.set(v, re);
+  }
+  return re;
 }
 
 export function escapeRegExp(s: string): string {
@@ -167,4 +174,72 @@ export function traceArgs(plan: NormalisedPlan): NormalisedPlan {
     }
     return { kind: "unseen", value };
   }
+}
+
+/**
+ * A plan as a person writes it in a file: steps in order, sources optional. Converted to the
+ * normalised form with provenance traced.
+ */
+export const PlanFileSchema = z.strictObject({
+  id: z.string().optional(),
+  userRequest: z.string(),
+  steps: z.array(
+    z.strictObject({
+      id: z.string().optional(),
+      tool: z.string().min(1),
+      args: z.record(z.string(), z.unknown()).default({}),
+      /** Indices of earlier steps. */
+      dependsOn: z.array(z.number().int().nonnegative()).default([]),
+    }),
+  ),
+  observations: z
+    .array(
+      z.strictObject({
+        id: z.string().optional(),
+        text: z.string(),
+        tool: z.string().optional(),
+        /** Index of the first step that sees it (default 0: known before the plan). */
+        beforeStep: z.number().int().nonnegative().default(0),
+        sensitive: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  trusted: z
+    .array(
+      z.strictObject({ id: z.string().optional(), text: z.string(), sensitive: z.boolean().default(false) }),
+    )
+    .default([]),
+  tools: z.array(ToolDescriptorSchema).default([]),
+  response: z.string().optional(),
+});
+export type PlanFile = z.input<typeof PlanFileSchema>;
+
+export function fromPlanFile(file: z.infer<typeof PlanFileSchema>): NormalisedPlan {
+  return traceArgs({
+    ...(file.id !== undefined ? { id: file.id } : {}),
+    userRequest: file.userRequest,
+    steps: file.steps.map((s, index) => ({
+      index,
+      ...(s.id !== undefined ? { id: s.id } : {}),
+      tool: s.tool,
+      args: s.args,
+      dependsOn: s.dependsOn.filter((d) => d < index),
+      argSources: {},
+    })),
+    observations: file.observations.map((o, i) => ({
+      id: o.id ?? `obs_${i}`,
+      text: o.text,
+      ...(o.tool !== undefined ? { tool: o.tool } : {}),
+      beforeStep: o.beforeStep,
+      untrusted: true as const,
+      sensitive: o.sensitive,
+    })),
+    trusted: file.trusted.map((t, i) => ({
+      id: t.id ?? `trusted_${i}`,
+      text: t.text,
+      sensitive: t.sensitive,
+    })),
+    tools: file.tools,
+    ...(file.response !== undefined ? { response: file.response } : {}),
+  });
 }

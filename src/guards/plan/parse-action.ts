@@ -37,6 +37,19 @@ export function parseAction(raw: string): ParsedAction | null {
     }
   }
 
+  // `{"Tool": {...}}`: a one-key object naming the tool.
+  if (text.startsWith("{")) {
+    const obj = tryLiteral(text);
+    if (isRecord(obj)) {
+      const keys = Object.keys(obj);
+      const only = keys[0];
+      if (keys.length === 1 && only !== undefined && /^[A-Za-z_][\w.-]*$/.test(only)) {
+        const args = obj[only];
+        return { kind: "tool", tool: only, args: isRecord(args) ? args : { input: args } };
+      }
+    }
+  }
+
   const objectCall = OBJECT_CALL.exec(text);
   if (objectCall?.[1] && objectCall[2]) {
     const args = tryLiteral(objectCall[2]);

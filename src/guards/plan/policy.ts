@@ -73,6 +73,8 @@ const Vocabulary = z.strictObject({
   ),
   /** Words that mark data as sensitive. */
   sensitiveWords: Words,
+  /** Paths and names of secrets (keys, credential stores): reading them needs the user to name them. */
+  secretPaths: z.array(z.string().min(1)).default([]),
   /** Words in the user's request that label what they point at as not for sharing. */
   confidentialWords: Words,
   /** Tool words meaning a public sink (anyone can read what goes there). */
@@ -125,6 +127,7 @@ export const PolicySchema = z
     const lists: Array<[string, string[]]> = [
       ["overrideMarkers", policy.vocabulary.overrideMarkers],
       ["instructionMarkers", policy.vocabulary.instructionMarkers],
+      ["secretPaths", policy.vocabulary.secretPaths],
       ...Object.entries(policy.vocabulary.authorisation).map(
         ([k, v]) => [`authorisation.${k}`, v ?? []] as [string, string[]],
       ),

@@ -134,11 +134,13 @@ function instructionsIn(text: string, source: string, compiled: CompiledPolicy, 
   return out;
 }
 
+const CLAUSE_START = /(?:^|[:,]\s+)["'\s]*([A-Za-z]+)/g;
+
 function isInstruction(sentence: string, compiled: CompiledPolicy): boolean {
   if (compiled.instruction?.test(sentence)) return true;
   // `Label: verb ...` or `..., verb ...`: an imperative at a clause start.
-  for (const clause of sentence.split(/[:,]\s+/)) {
-    const first = tokens(clause.replace(/^["'\s]+/, ""))[0];
+  for (const m of sentence.matchAll(CLAUSE_START)) {
+    const first = m[1];
     if (first !== undefined && compiled.imperative.has(stem(first))) return true;
   }
   return false;
@@ -152,6 +154,9 @@ function untrustedInstruction(
 ): Finding[] {
   const out: Finding[] = [];
   for (const step of ctx.plan.steps) {
+    // A free-form UI command answers the screen in front of it ("type your password"): the screen
+    // prompting is how such interfaces work, so only tool calls are checked.
+    if (step.text !== undefined) continue;
     const instructions = ctx.instructionsFor(step.index);
     if (instructions.length === 0) continue;
     const risk = ctx.risks[step.index] as ToolRisk;
@@ -177,8 +182,9 @@ function followedInstruction(
   const toolName = step.text === undefined ? step.tool.toLowerCase() : undefined;
   const nameInRequest = toolName !== undefined && ctx.request.includes(toolName);
   const values = leafValues(step.args)
-    .map((l) => l.value)
-    .filter((v) => isTraceable(v) && v.length >= 4 && !ctx.request.includes(norm(v)));
+    .filter((l) => l.value.length >= 4 && l.value.length <= 200 && isTraceable(l.value))
+    .map((l) => norm(l.value))
+    .filter((v) => !ctx.request.includes(v));
   const stems = [...new Set(risk.nameStems)].filter(
     (s) => s.length >= 3 && !ctx.compiled.generic.has(s) && !ctx.requestStems.has(s),
   );
@@ -186,7 +192,7 @@ function followedInstruction(
     if (toolName !== undefined && !nameInRequest && toolName.length >= 4 && ins.normText.includes(toolName)) {
       return { instruction: ins, why: `names the tool ${step.tool}` };
     }
-    const value = values.find((v) => ins.normText.includes(norm(v)));
+    const value = values.find((v) => ins.normText.includes(v));
     if (value !== undefined) return { instruction: ins, why: `supplies the value "${clip(value, 40)}"` };
     const shared = stems.filter((s) => ins.stems.has(s));
     if (shared.length >= 2) return { instruction: ins, why: `asks for ${shared.join(" ")}` };
@@ -218,6 +224,16 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
   let firstSensitive: { index: number; what: string } | undefined;
   for (const step of plan.steps) {
     const risk = ctx.risks[step.index] as ToolRisk;
+    const secret = touchesSecret(step, ctx);
+    if (secret !== undefined) {
+      out.push({
+        ruleId: rule.id,
+        riskType: rule.riskType,
+        decision: rule.decision,
+        stepIndices: [step.index],
+        rationale: `step ${step.index} (${step.tool}) touches "${clip(secret, 60)}", a secret store the user did not name`,
+      });
+    }
     const selfSensitive = namesSensitive(risk.nameStems, step, compiled);
     if (risk.effects.includes("sends_outside")) {
       const sensitiveObs = plan.observations.find((o) => o.sensitive && o.beforeStep <= step.index);
@@ -255,6 +271,16 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
     }
   }
   return out;
+}
+
+function touchesSecret(step: PlanStep, ctx: PlanContext): string | undefined {
+  const re = ctx.compiled.secretPaths;
+  if (!re) return undefined;
+  for (const leaf of leafValues(step.args)) {
+    const m = re.exec(leaf.value);
+    if (m && !ctx.request.includes(norm(m[0]))) return leaf.value;
+  }
+  return undefined;
 }
 
 function namesSensitive(nameStems: string[], step: PlanStep, compiled: CompiledPolicy): boolean {

@@ -13,6 +13,18 @@ export function tokens(text: string): string[] {
  * crude on purpose: a plan check runs in microseconds and its word lists are written in stems.
  */
 export function stem(word: string): string {
+  const hit = stems.get(word);
+  if (hit !== undefined) return hit;
+  const out = computeStem(word);
+  if (stems.size > 50_000) stems.clear();
+  stems.set(word, out);
+  return out;
+}
+
+// Plans reuse a small vocabulary; memoising keeps a check in the microseconds and spares the GC.
+const stems = new Map<string, string>();
+
+function computeStem(word: string): string {
   let w = word.toLowerCase();
   if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
   else if (w.length > 5 && w.endsWith("ion")) w = w.slice(0, -3);
@@ -25,7 +37,7 @@ export function stem(word: string): string {
 /** Sentences and clauses of a text, for finding instructions inside tool output. */
 export function sentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?;])\s+|\n+|\\n|['"],\s*['"]|['"]\s*:\s*['"]/)
+    .split(/(?<=[.!?])\s+|;\s*|\n+|\\n|['"],\s*['"]|['"]\s*:\s*['"]/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
