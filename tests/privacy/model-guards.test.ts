@@ -75,7 +75,7 @@ describe("TomGuard in model mode", () => {
     expect(r.decision).toBe("block");
     const verdict = w.runtime.log.items({ kind: "verdict" }).at(-1);
     expect(verdict?.labels).toContain("fail-closed");
-    expect((verdict?.content as { rationale: string }).rationale).toMatch(
+    expect((verdict?.content as { rationale: string } | undefined)?.rationale).toMatch(
       /malformed reply \(expected 3 lines, got 1\)/,
     );
   });
@@ -127,7 +127,9 @@ describe("CoDefGuard with model voters", () => {
     expect((await w.ask("Bea", { table: "rota" })).decision).toBe("block");
     const verdict = w.runtime.log.items({ kind: "verdict" }).at(-1);
     expect(verdict?.labels).toContain("fail-closed");
-    expect((verdict?.content as { rationale: string }).rationale).toMatch(/Cal->Alice:B \(malformed ballot/);
+    expect((verdict?.content as { rationale: string } | undefined)?.rationale).toMatch(
+      /Cal->Alice:B \(malformed ballot/,
+    );
   });
 
   it("self-voting asks the answering defender d times", async () => {
