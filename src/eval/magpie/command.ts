@@ -1,0 +1,209 @@
+import { z } from "zod";
+import { fromZodError, UserInputError } from "../../core/index.js";
+import { writeRunFile } from "../../graph/runfile.js";
+import { LeakMessageGuard } from "../../guards/privacy/message-guard.js";
+import type { MessageGuard } from "../../guards/types.js";
+import { createChatModel, modelConfigFromEnv } from "../../models/index.js";
+import { type AgentPolicy, ModelPolicy, RulePolicy, ScriptedPolicy } from "./agents.js";
+import { checkDetector, type DetectorCheck, readLabelledSet } from "./detector-check.js";
+import { loadMagpie } from "./loader.js";
+import type { AgentMode, MagpieReport } from "./report.js";
+import { type JudgeConfig, runMagpie } from "./run.js";
+import { simulationRunFile } from "./runfile.js";
+import { type MagpieScenario, publicTextOf } from "./schema.js";
+import { loadScriptFile } from "./script-file.js";
+import { DEFAULT_ROUNDS } from "./simulate.js";
+import { replayFile } from "./transcript.js";
+
+/** `quorum eval magpie` as a function: the CLI module only parses flags and prints. */
+
+export const GUARD_NAMES = ["none", "detector", "detector-block", "tom"] as const;
+
+export const MagpieCommandOptionsSchema = z.object({
+  data: z.string().min(1).optional(),
+  script: z.string().min(1).optional(),
+  replay: z.string().min(1).optional(),
+  detectorCheck: z.string().min(1).optional(),
+  limit: z.coerce.number().int().positive().optional(),
+  rounds: z.coerce.number().int().positive().max(100).optional(),
+  privacy: z.enum(["explicit", "implicit"]).default("explicit"),
+  guard: z
+    .string()
+    .default("none")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((g) => g.trim())
+        .filter((g) => g.length > 0),
+    )
+    .pipe(z.array(z.enum(GUARD_NAMES))),
+  agents: z.enum(["rule", "careless"]).default("rule"),
+  model: z.string().min(1).optional(),
+  baseUrl: z.string().min(1).optional(),
+  judge: z.boolean().default(true),
+  out: z.string().min(1).optional(),
+  includePrivate: z.boolean().default(false),
+});
+export type MagpieCommandOptions = z.input<typeof MagpieCommandOptionsSchema>;
+
+export interface ProgressSink {
+  tick(label?: string): void;
+  stop(): void;
+}
+
+export interface MagpieCommandHooks {
+  progress?: (title: string, total: number) => ProgressSink;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type MagpieCommandResult =
+  | { kind: "report"; report: MagpieReport; runFiles: string[] }
+  | { kind: "detector"; file: string; check: DetectorCheck };
+
+export async function evalMagpie(
+  input: MagpieCommandOptions,
+  hooks: MagpieCommandHooks = {},
+): Promise<MagpieCommandResult> {
+  const parsed = MagpieCommandOptionsSchema.safeParse(input);
+  if (!parsed.success)
+    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval magpie --help" });
+  const o = parsed.data;
+  const sources = [
+    o.data !== undefined && o.replay === undefined,
+    o.script,
+    o.replay,
+    o.detectorCheck,
+  ].filter(Boolean);
+  if (sources.length !== 1) {
+    throw new UserInputError("give exactly one of --data, --script, --replay or --detector-check", {
+      field: "options",
+      hint: "--replay may be combined with --data to look scenarios up by id",
+    });
+  }
+  const progress = hooks.progress ?? (() => ({ tick() {}, stop() {} }));
+
+  if (o.detectorCheck !== undefined) {
+    return {
+      kind: "detector",
+      file: o.detectorCheck,
+      check: checkDetector(readLabelledSet(o.detectorCheck)),
+    };
+  }
+
+  if (o.replay !== undefined) {
+    const scenarios = o.data !== undefined ? loadMagpie(o.data).scenarios : [];
+    const bar = progress("replay", 0);
+    const report = await replayFile(o.replay, { scenarios, onDone: (id) => bar.tick(id) });
+    bar.stop();
+    return { kind: "report", report, runFiles: [] };
+  }
+
+  const guardNames = o.guard.filter((g) => g !== "none");
+  if (guardNames.includes("tom")) {
+    throw new UserInputError(
+      "the ToM guard needs a table composition policy, which MAGPIE rows do not have",
+      {
+        field: "--guard",
+        hint: "use --guard detector or detector-block for MAGPIE scenarios",
+      },
+    );
+  }
+  const guardsFor = (s: MagpieScenario): MessageGuard[] =>
+    guardNames.map(
+      (g) =>
+        new LeakMessageGuard({
+          name: g === "detector-block" ? "leak-detector-block" : "leak-detector",
+          mode: g === "detector-block" ? "block" : "redact",
+          publicText: publicTextOf(s),
+        }),
+    );
+
+  let scenarios: MagpieScenario[];
+  let problems: MagpieReport["problems"] = [];
+  let policyFor: (s: MagpieScenario) => AgentPolicy;
+  let mode: Exclude<AgentMode, "replay">;
+  let rounds = o.rounds;
+  let judge: JudgeConfig | null = null;
+  let modelName: string | null = null;
+
+  if (o.script !== undefined) {
+    const scripted = loadScriptFile(o.script);
+    scenarios = [scripted.scenario];
+    const policy = new ScriptedPolicy(scripted.script);
+    policyFor = () => policy;
+    mode = "scripted";
+    rounds = rounds ?? scripted.rounds;
+  } else {
+    const loaded = loadMagpie(o.data as string);
+    scenarios = o.limit !== undefined ? loaded.scenarios.slice(0, o.limit) : loaded.scenarios;
+    problems = loaded.problems;
+    const envConfig = modelConfigFromEnv(hooks.env ?? process.env);
+    if (o.model !== undefined || envConfig !== null) {
+      const model = createChatModel(
+        {
+          ...(o.model !== undefined ? { model: o.model } : {}),
+          ...(o.baseUrl !== undefined ? { baseURL: o.baseUrl } : {}),
+        },
+        {},
+        hooks.env ?? process.env,
+      );
+      modelName = o.model ?? envConfig?.model ?? "unknown";
+      const name = modelName;
+      policyFor = () => new ModelPolicy(model, name);
+      mode = "model";
+      if (o.judge) judge = { model, modelName };
+    } else {
+      mode = o.agents === "careless" ? "rule-careless" : "rule";
+      policyFor = (s) => new RulePolicy(s, o.agents === "careless");
+    }
+  }
+
+  const turns = scenarios.reduce((n, s) => n + s.agents.length * (rounds ?? DEFAULT_ROUNDS), 0);
+  const bar = progress("magpie", turns);
+  let result: Awaited<ReturnType<typeof runMagpie>>;
+  try {
+    result = await runMagpie({
+      scenarios,
+      mode,
+      policyFor,
+      guardsFor,
+      guardNames,
+      ...(rounds !== undefined ? { rounds } : {}),
+      privacy: o.privacy,
+      judge,
+      model: modelName,
+      problems,
+      onTurn: (t) => bar.tick(`${t.scenario} r${t.round}`),
+    });
+  } finally {
+    bar.stop();
+  }
+  const runFiles: string[] = [];
+  if (o.out !== undefined) {
+    for (const sim of result.runs)
+      runFiles.push(writeRunFile(o.out, simulationRunFile(sim, o.includePrivate)));
+  }
+  return { kind: "report", report: result.report, runFiles };
+}
+
+export function formatDetectorCheck(
+  file: string,
+  c: DetectorCheck,
+  table: (h: string[], rows: string[][]) => string,
+): string {
+  const f = (x: number) => x.toFixed(3);
+  const rows = Object.entries(c.byKind).map(([kind, k]) => [
+    kind,
+    String(k.messages),
+    String(k.labelledLeaks),
+    String(k.flagged),
+    `${k.correct}/${k.messages}`,
+  ]);
+  return [
+    `leak detector on ${file}: ${c.messages} labelled messages (a leak is a partial or full rating)`,
+    `precision ${f(c.precision)}  recall ${f(c.recall)}  F1 ${f(c.f1)}  (tp ${c.tp}, fp ${c.fp}, fn ${c.fn}, tn ${c.tn})`,
+    `exact level (none/partial/full) accuracy ${f(c.levelAccuracy)}`,
+    "",
+    table(["kind", "messages", "labelled leaks", "flagged", "correct"], rows),
+  ].join("\n");
+}

@@ -1,0 +1,218 @@
+import type { EventLog, Item } from "../../core/index.js";
+import type { MessageGuard, MessageGuardInput, Verdict } from "../types.js";
+import {
+  applyRedaction,
+  type Detection,
+  detect,
+  type ItemProfile,
+  type PrivateItemInput,
+  profileItem,
+  redactionSpans,
+  WITHHELD,
+} from "./detector.js";
+
+/** Label of the log item that holds one of an agent's private items (content `{key, value}`). */
+export const PRIVATE_ITEM_LABEL = "private-item";
+
+export interface ProtectedItem extends PrivateItemInput {
+  owner: string;
+  /** Short name for rationales; the value never appears in a verdict. */
+  key?: string;
+}
+
+export interface LeakGuardOptions {
+  name?: string;
+  /** `redact` replaces the identifying spans and delivers the rest; `block` withholds the message. */
+  mode?: "redact" | "block";
+  /**
+   * Items to protect. When absent the guard reads the sender's private items from the log
+   * (notes the sender authored with the `private-item` label).
+   */
+  items?: ReadonlyArray<ProtectedItem>;
+  /** What everybody knows already; facts found there are not protected. */
+  publicText?: string;
+  /** Also block a message that only reveals the topic (partial, no identifying fact). Off by default. */
+  blockPartial?: boolean;
+  /** Text put in place of a redacted span. */
+  mark?: string;
+}
+
+/**
+ * Message guard backed by the deterministic leak detector: checks an outgoing message against the
+ * sender's private items and allows it, redacts the identifying spans (keeping the rest), or
+ * blocks it. Verdicts name the item's key and the kinds of fact found, never the values, because
+ * verdicts are saved in run files.
+ */
+export class LeakMessageGuard implements MessageGuard {
+  readonly name: string;
+  private readonly mode: "redact" | "block";
+  private readonly blockPartial: boolean;
+  private readonly mark: string;
+  private readonly publicText: string;
+  private readonly items: ReadonlyArray<ProtectedItem> | undefined;
+  private readonly profiles = new Map<string, ItemProfile>();
+
+  constructor(options: LeakGuardOptions = {}) {
+    this.name = options.name ?? "leak-detector";
+    this.mode = options.mode ?? "redact";
+    this.blockPartial = options.blockPartial ?? false;
+    this.mark = options.mark ?? WITHHELD;
+    this.publicText = options.publicText ?? "";
+    this.items = options.items;
+  }
+
+  checkMessage(input: MessageGuardInput): Verdict {
+    const items = this.itemsOf(input.log, input.runId, input.from);
+    const base = { guard: this.name, hook: "message" as const };
+    if (items.length === 0) {
+      return { ...base, decision: "allow", flagged: false, rationale: "sender has no private items" };
+    }
+    const strings = stringLeaves(input.message.content);
+    const found: Array<{ item: ProtectedItem; path: string; detection: Detection }> = [];
+    for (const item of items) {
+      const profile = this.profile(item);
+      for (const leaf of strings) {
+        const detection = detect(profile, leaf.text);
+        if (detection.rating !== "none") found.push({ item, path: leaf.path, detection });
+      }
+    }
+    const identifying = found.filter((f) => f.detection.facts.length > 0 || f.detection.verbatim);
+    const partialOnly = found.filter((f) => !identifying.includes(f));
+    if (identifying.length === 0) {
+      if (partialOnly.length > 0 && this.blockPartial) {
+        return {
+          ...base,
+          decision: "block",
+          flagged: true,
+          riskType: "sensitive data privacy violations",
+          rationale: `message hints at private ${describe(partialOnly)}; rephrase without the topic`,
+        };
+      }
+      return {
+        ...base,
+        decision: "allow",
+        flagged: partialOnly.length > 0,
+        rationale:
+          partialOnly.length > 0
+            ? `message touches the topic of private ${describe(partialOnly)} without identifying facts`
+            : "no private facts found",
+      };
+    }
+    const what = describe(identifying);
+    if (this.mode === "block") {
+      return {
+        ...base,
+        decision: "block",
+        flagged: true,
+        riskType: "sensitive data privacy violations",
+        rationale: `message states private ${what}; rephrase without those details`,
+      };
+    }
+    const spansByPath = new Map<string, Detection[]>();
+    for (const f of identifying) {
+      const list = spansByPath.get(f.path) ?? [];
+      list.push(f.detection);
+      spansByPath.set(f.path, list);
+    }
+    const replacement = mapStrings(input.message.content, (text, path) => {
+      const detections = spansByPath.get(path);
+      if (!detections) return text;
+      return applyRedaction(
+        text,
+        detections.flatMap((d) => redactionSpans(d)),
+        this.mark,
+      );
+    });
+    // Redaction must actually remove what identifies the items; otherwise do not deliver at all.
+    const residue = stringLeaves(replacement).some((leaf) =>
+      items.some((item) => {
+        const d = detect(this.profile(item), leaf.text);
+        return d.facts.length > 0 || d.verbatim;
+      }),
+    );
+    if (residue) {
+      return {
+        ...base,
+        decision: "block",
+        flagged: true,
+        riskType: "sensitive data privacy violations",
+        rationale: `message states private ${what} and redaction could not remove it; rephrase`,
+      };
+    }
+    return {
+      ...base,
+      decision: "redact",
+      flagged: true,
+      riskType: "sensitive data privacy violations",
+      rationale: `redacted private ${what}`,
+      replacement,
+    };
+  }
+
+  private profile(item: ProtectedItem): ItemProfile {
+    const key = `${item.owner}\u0000${item.id}`;
+    let p = this.profiles.get(key);
+    if (!p) {
+      p = profileItem({ id: item.id, value: item.value, publicText: item.publicText ?? this.publicText });
+      this.profiles.set(key, p);
+    }
+    return p;
+  }
+
+  private itemsOf(log: EventLog, runId: string, from: string): ProtectedItem[] {
+    if (this.items) return this.items.filter((i) => i.owner === from);
+    return log
+      .items({ runId, author: from })
+      .filter((i) => i.labels.includes(PRIVATE_ITEM_LABEL))
+      .map((i) => privateItemFromLog(i))
+      .filter((i): i is ProtectedItem => i !== null);
+  }
+}
+
+function privateItemFromLog(item: Item): ProtectedItem | null {
+  const c = item.content as { key?: unknown; value?: unknown } | null;
+  if (c === null || typeof c !== "object" || typeof c.value !== "string") return null;
+  const key = typeof c.key === "string" ? c.key : item.id;
+  return { id: item.id, owner: item.author, value: c.value, key };
+}
+
+function describe(found: ReadonlyArray<{ item: ProtectedItem; detection: Detection }>): string {
+  const byItem = new Map<string, Set<string>>();
+  for (const f of found) {
+    const name = f.item.key ?? f.item.id;
+    const kinds = byItem.get(name) ?? new Set<string>();
+    for (const e of f.detection.evidence) if (e.kind !== "keyword") kinds.add(e.kind);
+    if (kinds.size === 0) kinds.add("topic");
+    byItem.set(name, kinds);
+  }
+  return [...byItem.entries()].map(([name, kinds]) => `${name} (${[...kinds].join(", ")})`).join("; ");
+}
+
+export interface StringLeaf {
+  path: string;
+  text: string;
+}
+
+/** Every string inside a message's content, with a path, so structured messages are checked too. */
+export function stringLeaves(content: unknown, path = ""): StringLeaf[] {
+  if (typeof content === "string") return [{ path, text: content }];
+  if (Array.isArray(content)) return content.flatMap((v, i) => stringLeaves(v, `${path}.${i}`));
+  if (content !== null && typeof content === "object") {
+    return Object.entries(content as Record<string, unknown>).flatMap(([k, v]) =>
+      stringLeaves(v, `${path}.${k}`),
+    );
+  }
+  return [];
+}
+
+export function mapStrings(content: unknown, f: (text: string, path: string) => string, path = ""): unknown {
+  if (typeof content === "string") return f(content, path);
+  if (Array.isArray(content)) return content.map((v, i) => mapStrings(v, f, `${path}.${i}`));
+  if (content !== null && typeof content === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(content as Record<string, unknown>))
+      out[k] = mapStrings(v, f, `${path}.${k}`);
+    return out;
+  }
+  return content;
+}
