@@ -195,7 +195,9 @@ export class Team {
       if (!parsed.success) throw fromZodError(parsed.error, { hint: "approve, reject, or edit with a plan" });
       return this.drive(threadId, new Command({ resume: parsed.data }), options);
     }
-    if (snapshot.next.length === 0) return this.result(threadId, values, undefined);
+    // A run killed after its parallel tasks wrote but before the superstep was committed has no
+    // `next`, only tasks with saved writes: it is still running and must be driven on.
+    if (values.status !== "running" && snapshot.next.length === 0) return this.result(threadId, values, undefined);
     return this.drive(threadId, null, options);
   }
 

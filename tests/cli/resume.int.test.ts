@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, runAndKill } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "quorum-kill-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function clean(scenario: string): string {
+  const r = cli(["run", scenario, "--json", "--out", dir]);
+  return (JSON.parse(r.stdout) as { finalAnswer: string }).finalAnswer;
+}
+
+/**
+ * SIGKILL a checkpointed run after k progress lines, for every k across the scenario, then
+ * resume it: same final answer, and no side-effecting tool executed twice.
+ */
+describe("crash safety", () => {
+  const cases: Array<[string, number]> = [];
+  for (let k = 1; k <= 14; k++) cases.push(["scenarios/incident-response.yaml", k]);
+  for (let k = 1; k <= 8; k++) cases.push(["scenarios/vendor-check.yaml", k * 3]);
+
+  const expected = new Map<string, string>();
+
+  it.each(cases)("%s killed after %i nodes resumes to the same answer", async (scenario, k) => {
+    if (!expected.has(scenario)) expected.set(scenario, clean(scenario));
+    const db = join(dir, `k${k}-${scenario.replace(/\W/g, "")}.db`);
+    const thread = `kill-${k}`;
+    await runAndKill(["run", scenario, "--db", db, "--thread", thread, "--out", dir], k);
+    const r = cli(["resume", thread, "--db", db, "--json", "--out", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { finalAnswer: string; status: string };
+    expect(result.status).toBe("finished");
+    expect(result.finalAnswer).toBe(expected.get(scenario));
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const rows = sqlite
+        .prepare("SELECT idempotency_key AS key, COUNT(*) AS n FROM quorum_tool_journal GROUP BY idempotency_key")
+        .all() as Array<{ key: string; n: number }>;
+      for (const row of rows) expect(row.n, row.key).toBe(1);
+      if (scenario.includes("incident")) expect(rows).toHaveLength(1); // page_team, exactly once
+    } finally {
+      sqlite.close();
+    }
+  });
+});
