@@ -4,10 +4,12 @@ import {
   hasSideEffects,
   type Item,
   isPrivate,
+  type Logger,
   type LogWriter,
   type NewItem,
   newRunId,
   type Sensitivity,
+  silentLogger,
   type ToolSpec,
   UserInputError,
 } from "../core/index.js";
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   /** Where writes go; defaults to the log itself. */
   writer?: LogWriter;
   memory?: SharedMemory;
+  /** Structured logger; silent by default. Contents are redacted by the logger itself. */
+  logger?: Logger;
 }
 
 export interface SendInput {
@@ -73,6 +77,7 @@ export class Runtime {
   readonly meter: UsageMeter;
   readonly journal: ToolJournal;
   readonly writer: LogWriter;
+  readonly logger: Logger;
   private readonly guardTimeoutMs: number | undefined;
 
   constructor(options: RuntimeOptions = {}) {
@@ -80,6 +85,7 @@ export class Runtime {
     this.log = options.log ?? new EventLog();
     this.guards = options.guards ?? {};
     this.writer = options.writer ?? this.log;
+    this.logger = options.logger ?? silentLogger;
     this.memory = options.memory
       ? options.memory.withWriter(this.writer)
       : new SharedMemory(this.log, this.runId, { writer: this.writer });
@@ -106,6 +112,7 @@ export class Runtime {
       meter: this.meter,
       writer: captured,
       memory: this.memory,
+      logger: this.logger,
       ...(this.guardTimeoutMs !== undefined ? { guardTimeoutMs: this.guardTimeoutMs } : {}),
     });
     return { runtime, captured };
@@ -345,6 +352,17 @@ export class Runtime {
 
   /** Records a verdict as an item: guards are authors too, so the tracer sees them. */
   recordVerdict(verdict: Verdict, step: number, derivedFrom: string[], audience: string[]): Item {
+    this.logger.debug(
+      {
+        runId: this.runId,
+        step,
+        guard: verdict.guard,
+        hook: verdict.hook,
+        decision: verdict.decision,
+        failClosed: verdict.failClosed ?? false,
+      },
+      "guard verdict",
+    );
     return this.emit({
       step,
       author: `guard:${verdict.guard}`,
@@ -364,6 +382,7 @@ export class Runtime {
     status: ToolCallResult["status"],
     itemId?: string,
   ): void {
+    this.logger.debug({ runId: this.runId, step, agent, tool, status }, "tool call");
     this.writer.record({
       type: "tool",
       runId: this.runId,

@@ -23,4 +23,5 @@ export const commandModules: Array<() => Promise<CommandModule>> = [
   () => import("./guard-plan.js"),
   () => import("./trace.js"),
   () => import("./eval-who-and-when.js"),
+  () => import("./audit.js"),
 ];
