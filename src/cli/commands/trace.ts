@@ -1,5 +1,76 @@
+import { rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { z } from "zod";
+import { fromZodError, UserInputError } from "../../core/index.js";
+import { exportTrace, loadTraceFile, type Replayer, TRACE_FORMATS, traceRun } from "../../trace/index.js";
 import type { CommandGroups } from "./index.js";
 
-// Registered by its owning feature; empty until that feature lands.
-export function register(_program: Command, _groups: CommandGroups): void {}
+const FlagsSchema = z.object({
+  format: z.enum(TRACE_FORMATS),
+  groundTruth: z.string().min(1, "must not be empty").optional(),
+  out: z.string().min(1).optional(),
+  includePrivate: z.boolean().optional(),
+});
+export type TraceFlags = z.infer<typeof FlagsSchema>;
+
+export function register(program: Command, _groups: CommandGroups): void {
+  program
+    .command("trace")
+    .description("name the root cause of a failed run: agent, step, item, why, and the evidence chain")
+    .argument("<file>", "a quorum run file (runs/<id>.json) or a Who&When record")
+    .option("--format <format>", `output format: ${TRACE_FORMATS.join(" | ")}`, "text")
+    .option("--ground-truth <text>", "the correct final answer, if known")
+    .option("--out <file>", "write the output to a file instead of stdout")
+    .option(
+      "--include-private",
+      "keep private and sensitive item content in the export (redacted by default)",
+    )
+    // Counterfactual replay (`--replay`) plugs in here: parse the flag, build a Replayer from the
+    // team graph and pass it as `deps.replay` to runTrace.
+    .action(async (file: string, raw: Record<string, unknown>) => {
+      await runTrace(file, raw);
+    });
+}
+
+export interface TraceDeps {
+  /** Re-runs our own runs from the checkpoint before a suspect item (provided by the team graph). */
+  replay?: Replayer;
+}
+
+export async function runTrace(
+  file: string,
+  raw: Record<string, unknown>,
+  deps: TraceDeps = {},
+): Promise<void> {
+  const parsed = FlagsSchema.safeParse(raw);
+  if (!parsed.success)
+    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum trace --help" });
+  const flags = parsed.data;
+  const input = await loadTraceFile(file);
+  const result = await traceRun(input, {
+    ...(flags.groundTruth !== undefined ? { groundTruth: flags.groundTruth } : {}),
+    includePrivate: flags.includePrivate ?? false,
+    ...(deps.replay ? { replay: deps.replay } : {}),
+  });
+  const text = exportTrace(result.view, flags.format);
+  if (flags.out === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  // Written whole or not at all: a half-written page is worse than none.
+  const tmp = `${flags.out}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text, "utf8");
+    await rename(tmp, flags.out);
+  } catch (error) {
+    throw new UserInputError(`cannot write ${flags.out}`, {
+      file: flags.out,
+      hint: "check the folder exists and is writable",
+      cause: error,
+    });
+  }
+  const root = result.report.rootCause;
+  process.stderr.write(
+    `wrote ${flags.format} to ${flags.out}${root ? ` (root cause: step ${root.step}, ${root.agent})` : ""}\n`,
+  );
+}

@@ -1,0 +1,4 @@
+export * from "./all-at-once.js";
+export * from "./data.js";
+export * from "./methods.js";
+export * from "./run.js";

@@ -1,0 +1,96 @@
+import { buildIdg } from "../../trace/idg.js";
+import { findRootCause } from "../../trace/rootcause.js";
+import { hedgeIn, rejectionIn, stallIn, toolErrorIn } from "../../trace/signals.js";
+import type { IdgNode, TraceInput } from "../../trace/types.js";
+
+export const METHODS = ["idg", "first-error", "last-agent", "random", "all-at-once"] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface Attribution {
+  agent: string;
+  step: number;
+}
+
+export interface AttributeOptions {
+  withGroundTruth: boolean;
+  /** Seed for the random baseline (per record, so results do not depend on order). */
+  seed: number;
+}
+
+/** IDG root-cause search: the top-ranked candidate. */
+export function attributeIdg(input: TraceInput, options: AttributeOptions): Attribution {
+  const idg = buildIdg(input);
+  const gt = options.withGroundTruth ? input.groundTruth : undefined;
+  const view: TraceInput = { ...input };
+  if (gt === undefined) delete view.groundTruth;
+  const report = findRootCause(view, idg, gt !== undefined ? { groundTruth: gt } : {});
+  const top = report.rootCause;
+  if (top) return { agent: top.agent, step: top.step };
+  return fallback(idg.nodes);
+}
+
+/** Temporal baseline: the first agent turn that shows an error signal in its own text or its tool run. */
+export function attributeFirstError(input: TraceInput): Attribution {
+  const idg = buildIdg(input, { infer: false });
+  const nodes = idg.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as IdgNode;
+    if (node.role === "tool" && toolErrorIn(node)) {
+      const by = lastBefore(nodes, i, (x) => x.role === "agent");
+      if (by) return { agent: by.agent, step: by.step };
+    }
+    if (node.role === "agent" && (hedgeIn(node) || rejectionIn(node) || stallIn(node))) {
+      return { agent: node.agent, step: node.step };
+    }
+  }
+  return fallback(nodes);
+}
+
+/** Temporal baseline: the last agent turn before the failure. */
+export function attributeLastAgent(input: TraceInput): Attribution {
+  const idg = buildIdg(input, { infer: false });
+  return fallback(idg.nodes);
+}
+
+/** Uniform over agent turns, seeded. */
+export function attributeRandom(input: TraceInput, options: AttributeOptions): Attribution {
+  const nodes = buildIdg(input, { infer: false }).nodes.filter((n) => n.role === "agent");
+  if (nodes.length === 0) return { agent: "", step: 0 };
+  const pick = nodes[Math.floor(mulberry32(options.seed)() * nodes.length)] as IdgNode;
+  return { agent: pick.agent, step: pick.step };
+}
+
+function fallback(nodes: ReadonlyArray<IdgNode>): Attribution {
+  const last = lastBefore(nodes, nodes.length, (x) => x.role === "agent");
+  return last ? { agent: last.agent, step: last.step } : { agent: "", step: 0 };
+}
+
+function lastBefore(
+  nodes: ReadonlyArray<IdgNode>,
+  index: number,
+  match: (n: IdgNode) => boolean,
+): IdgNode | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const n = nodes[i];
+    if (n && match(n)) return n;
+  }
+  return undefined;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Stable per-record seed from its file name, so a record always gets the same random pick. */
+export function seedOf(text: string, base = 0): number {
+  let h = 2166136261 ^ base;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}

@@ -1,0 +1,569 @@
+import { upstream } from "./idg.js";
+import { localSignalsOf, negativeVerdict, SIGNAL_WEIGHTS, type SignalKind, toolErrorIn } from "./signals.js";
+import { extractTokens, normaliseAnswer } from "./tokens.js";
+import type { Idg, IdgNode, TraceInput } from "./types.js";
+
+export const SYMPTOM_KINDS = [
+  "wrong_final_answer",
+  "failed_verification",
+  "blocked_plan",
+  "tool_error",
+  "final_step",
+] as const;
+export type SymptomKind = (typeof SYMPTOM_KINDS)[number];
+
+export interface Symptom {
+  itemId: string;
+  agent: string;
+  step: number;
+  kind: SymptomKind;
+  detail: string;
+}
+
+export interface Reason {
+  signal: SignalKind | "position";
+  detail: string;
+  weight: number;
+  /** The node whose content shows the signal (may differ from the blamed node, e.g. a tool error). */
+  seenAt?: string;
+}
+
+/**
+ * `suspect` until a counterfactual replay re-runs from before the item with a corrected output:
+ * `confirmed` if the failure goes away, `refuted` if it does not.
+ */
+export type CandidateStatus = "suspect" | "confirmed" | "refuted";
+
+export interface Candidate {
+  itemId: string;
+  agent: string;
+  step: number;
+  index: number;
+  score: number;
+  reasons: Reason[];
+  /** Item ids from this candidate down to the primary symptom (inclusive), following IDG edges. */
+  chain: string[];
+  status: CandidateStatus;
+  replay?: { fixed: boolean; detail: string };
+}
+
+export interface NotACause {
+  itemId: string;
+  agent: string;
+  step: number;
+  why: string;
+}
+
+export interface RootCauseReport {
+  source: "run" | "imported";
+  /** The failure the search starts from, then any other symptoms seen. */
+  symptom: Symptom | null;
+  symptoms: Symptom[];
+  /** Ranked, best first. */
+  candidates: Candidate[];
+  rootCause: Candidate | null;
+  /**
+   * Agents ranked by the blame summed over all their candidate items: an agent whose several
+   * turns each look doubtful is a better bet than one with a single loud signal.
+   */
+  agents: Array<{ agent: string; score: number }>;
+  /** Items that show the failure but are downstream of the root cause, or only report it. */
+  notCauses: NotACause[];
+  groundTruthUsed: boolean;
+  finalAnswerCorrect: boolean | null;
+}
+
+export interface RootCauseOptions {
+  /** The correct answer; when given, values contradicting it are strong evidence. */
+  groundTruth?: string;
+  /** How many candidates to return (default 10). */
+  limit?: number;
+}
+
+/** Errors propagate downstream, so among signalled nodes the upstream one is preferred. */
+const EARLINESS = 2;
+/** Score given to every node on a dependency path to the symptom, signals or not. */
+const ON_PATH = 0.25;
+
+/**
+ * Walks upstream from the symptom of a failed run and ranks the items that could have caused it.
+ * Every point of score comes with a reason, so a user can check the verdict.
+ */
+export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOptions = {}): RootCauseReport {
+  const groundTruth = options.groundTruth ?? input.groundTruth;
+  const limit = options.limit ?? 10;
+  const nodes = idg.nodes;
+  const n = nodes.length;
+  const finalAnswerCorrect = answerMatches(input.finalAnswer ?? lastAgentText(nodes), groundTruth);
+  const symptoms = detectSymptoms(input, idg, finalAnswerCorrect);
+  const symptom = primarySymptom(symptoms);
+  if (!symptom || n === 0) {
+    return {
+      source: idg.source,
+      symptom: null,
+      symptoms,
+      candidates: [],
+      rootCause: null,
+      agents: [],
+      notCauses: [],
+      groundTruthUsed: groundTruth !== undefined,
+      finalAnswerCorrect,
+    };
+  }
+  const symptomNode = idg.node(symptom.itemId) as IdgNode;
+  const onPath = upstream(idg, symptomNode.id);
+  onPath.add(symptomNode.id);
+
+  const reasons = new Map<string, Reason[]>();
+  const blame = (
+    target: IdgNode | undefined,
+    kind: SignalKind,
+    detail: string,
+    seenAt?: IdgNode,
+    scale = 1,
+  ): void => {
+    if (target?.role !== "agent" || target.index > symptomNode.index) return;
+    const list = reasons.get(target.id) ?? [];
+    // One reason per signal kind and node: repeated complaints about the same step add nothing.
+    if (list.some((r) => r.signal === kind)) return;
+    const reason: Reason = { signal: kind, detail, weight: SIGNAL_WEIGHTS[kind] * scale };
+    if (seenAt && seenAt.id !== target.id) reason.seenAt = seenAt.id;
+    list.push(reason);
+    reasons.set(target.id, list);
+  };
+
+  const given = new Set(extractTokens(input.task).map((t) => t.key));
+  const firstSeen = firstOccurrences(nodes);
+  for (const node of nodes) {
+    if (node.index > symptomNode.index) break;
+    if (node.role === "tool") {
+      const err = toolErrorIn(node);
+      if (err) blame(responsibleAgent(idg, node), "tool_error", `${err} (step ${node.step})`, node);
+      continue;
+    }
+    if (node.role === "verdict") {
+      const verdict = negativeVerdict(node);
+      if (verdict) {
+        const kind: SignalKind = isPlanVerdict(node) ? "blocked" : "verifier_rejection";
+        for (const target of agentParents(idg, node)) blame(target, kind, `${node.agent}: ${verdict}`, node);
+      }
+      continue;
+    }
+    if (node.role !== "agent") continue;
+    for (const local of localSignalsOf(node, idg.source === "imported")) {
+      // A complaint that names a value points at whoever introduced that value.
+      // A complaint is about someone else's value; a hedge may be about the agent's own.
+      const named = namedOrigin(idg, node, local.context, firstSeen, given, local.kind !== "hedged_claim");
+      if (named) {
+        blame(
+          named.node,
+          local.kind,
+          `${node.agent} ${local.detail} about "${named.value}", first introduced here`,
+          node,
+        );
+      } else if (local.kind === "hedged_claim") {
+        blame(node, local.kind, local.detail);
+      } else {
+        blame(criticisedNode(idg, node), local.kind, `${node.agent} ${local.detail}`, node);
+      }
+    }
+    if (node.item.kind === "verification") {
+      const verdict = negativeVerdict(node);
+      if (verdict)
+        for (const target of agentParents(idg, node))
+          blame(target, "verifier_rejection", `${node.agent}: ${verdict}`, node);
+    }
+  }
+
+  // Values that reach a wrong final answer: blame where each first appeared.
+  if (finalAnswerCorrect !== true) {
+    const kind: SignalKind = finalAnswerCorrect === false ? "contradicts_ground_truth" : "wrong_value_origin";
+    for (const origin of wrongValueOrigins(idg, symptomNode, input.finalAnswer, input.task)) {
+      blame(
+        origin.node,
+        kind,
+        `first appearance of "${origin.value}", which reaches the ${finalAnswerCorrect === false ? "wrong " : ""}final answer`,
+      );
+    }
+  }
+
+  // Values introduced from nowhere (no earlier item, no tool) that later items build on.
+  for (const node of nodes) {
+    if (node.role !== "agent" || node.index > symptomNode.index) continue;
+    const unsupported = unsupportedValues(idg, node);
+    if (unsupported.length >= 2) {
+      blame(
+        node,
+        "unsupported_claim",
+        `introduces ${unsupported
+          .slice(0, 3)
+          .map((v) => `"${v}"`)
+          .join(", ")} with no upstream source`,
+      );
+    }
+  }
+
+  const candidates: Candidate[] = [];
+  for (const node of nodes) {
+    if (node.role !== "agent" || node.index > symptomNode.index) continue;
+    const list = [...(reasons.get(node.id) ?? [])];
+    const signal = list.reduce((s, r) => s + r.weight, 0);
+    const earliness = n > 1 ? 1 - node.index / (n - 1) : 1;
+    const path = onPath.has(node.id);
+    let score = signal * (1 + EARLINESS * earliness);
+    if (path) {
+      score += ON_PATH * (0.5 + earliness);
+      list.push({
+        signal: "position",
+        detail: `on a dependency path to the ${symptom.kind.replace(/_/g, " ")}`,
+        weight: ON_PATH,
+      });
+    }
+    // Our runs record exactly what each item was built from; in an imported group chat every
+    // earlier turn was in everyone's context, so no turn can be ruled out for lack of an edge.
+    if (!path && signal === 0 && idg.source === "run") continue;
+    candidates.push({
+      itemId: node.id,
+      agent: node.agent,
+      step: node.step,
+      index: node.index,
+      score: Math.round(score * 1000) / 1000,
+      reasons: list,
+      chain: chainTo(idg, node.id, symptomNode.id),
+      status: "suspect",
+    });
+  }
+  candidates.sort((a, b) => b.score - a.score || a.index - b.index);
+  const ranked = candidates.slice(0, limit);
+  const agents = rankAgents(candidates);
+  // The named root cause is the best item of the most responsible agent, so agent and step agree.
+  const topAgent = agents[0]?.agent;
+  const at = ranked.findIndex((c) => c.agent === topAgent);
+  if (at > 0) ranked.unshift(...ranked.splice(at, 1));
+  return {
+    source: idg.source,
+    symptom,
+    symptoms,
+    candidates: ranked,
+    rootCause: ranked[0] ?? null,
+    agents,
+    notCauses: ranked[0] ? notCauses(idg, symptoms, ranked[0], reasons) : [],
+    groundTruthUsed: groundTruth !== undefined,
+    finalAnswerCorrect,
+  };
+}
+
+/** Weight of signals against plain participation when ranking agents. */
+const AGENT_SIGNAL_WEIGHT = 0.25;
+
+/**
+ * Responsibility per agent: one point per turn it took before the failure (consecutive items by
+ * the same agent are one turn), plus a share of the signals against its items. Ties go to the
+ * agent that acted first, since its output was in everyone's context longest.
+ */
+function rankAgents(candidates: ReadonlyArray<Candidate>): Array<{ agent: string; score: number }> {
+  const score = new Map<string, number>();
+  const firstTurn = new Map<string, number>();
+  let previousAgent = "";
+  for (const c of [...candidates].sort((a, b) => a.index - b.index)) {
+    const signal = c.reasons.filter((r) => r.signal !== "position").reduce((s, r) => s + r.weight, 0);
+    const turn = c.agent === previousAgent ? 0 : 1;
+    previousAgent = c.agent;
+    score.set(c.agent, (score.get(c.agent) ?? 0) + turn + AGENT_SIGNAL_WEIGHT * signal);
+    if (!firstTurn.has(c.agent)) firstTurn.set(c.agent, c.index);
+  }
+  return [...score]
+    .map(([agent, s]) => ({ agent, score: Math.round(s * 1000) / 1000 }))
+    .sort((a, b) => b.score - a.score || (firstTurn.get(a.agent) ?? 0) - (firstTurn.get(b.agent) ?? 0));
+}
+
+/** token key -> index of the first node that contains it (one pass over the run). */
+function firstOccurrences(nodes: ReadonlyArray<IdgNode>): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const node of nodes) {
+    if (node.role === "task") continue;
+    for (const t of extractTokens(node.text)) if (!first.has(t.key)) first.set(t.key, node.index);
+  }
+  return first;
+}
+
+/**
+ * The earlier item that introduced the values a complaint talks about (the most named one; the
+ * nearest on ties). Values from the task are given, not introduced.
+ */
+function namedOrigin(
+  idg: Idg,
+  critic: IdgNode,
+  context: string,
+  firstSeen: Map<string, number>,
+  given: Set<string>,
+  otherAuthor: boolean,
+): { node: IdgNode; value: string } | null {
+  const counts = new Map<number, { n: number; value: string }>();
+  for (const t of extractTokens(context)) {
+    if (t.weight < 0.5 || given.has(t.key)) continue;
+    const at = firstSeen.get(t.key);
+    if (at === undefined || at >= critic.index) continue;
+    if (otherAuthor && idg.nodes[at]?.agent === critic.agent) continue;
+    const c = counts.get(at);
+    if (c) c.n += 1;
+    else counts.set(at, { n: 1, value: t.raw });
+  }
+  let best: { at: number; n: number; value: string } | null = null;
+  for (const [at, c] of counts) {
+    if (!best || c.n > best.n || (c.n === best.n && at > best.at)) best = { at, ...c };
+  }
+  if (!best) return null;
+  const origin = idg.nodes[best.at];
+  if (!origin) return null;
+  const node = origin.role === "tool" ? responsibleAgent(idg, origin) : origin;
+  return node && node.role === "agent" ? { node, value: best.value } : null;
+}
+
+function isPlanVerdict(node: IdgNode): boolean {
+  const c = node.item.content;
+  return c !== null && typeof c === "object" && (c as Record<string, unknown>).hook === "plan";
+}
+
+/** The agent item that made a tool run: its exact parent, or the nearest agent turn before it. */
+function responsibleAgent(idg: Idg, tool: IdgNode): IdgNode | undefined {
+  const exact = idg.parents(tool.id).filter((e) => e.kind === "derived");
+  for (const e of exact) {
+    const p = idg.node(e.from);
+    if (p?.role === "agent") return p;
+    if (p?.role === "tool") return responsibleAgent(idg, p);
+  }
+  return previous(idg, tool.index, (x) => x.role === "agent");
+}
+
+/** Who a complaint is about: the strongest upstream agent item by someone else (or the previous turn). */
+function criticisedNode(idg: Idg, critic: IdgNode): IdgNode | undefined {
+  if (idg.source === "run") return agentParents(idg, critic)[0];
+  return previous(
+    idg,
+    critic.index,
+    (x) => (x.role === "agent" || x.role === "tool") && x.agent !== critic.agent,
+    true,
+  );
+}
+
+function agentParents(idg: Idg, node: IdgNode): IdgNode[] {
+  const out: IdgNode[] = [];
+  for (const e of [...idg.parents(node.id)].sort((a, b) => b.confidence - a.confidence)) {
+    const p = idg.node(e.from);
+    if (p?.role === "agent" && !out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+/** The nearest earlier node matching; a tool result stands for the agent turn that ran it. */
+function previous(
+  idg: Idg,
+  index: number,
+  match: (n: IdgNode) => boolean,
+  resolveTool = false,
+): IdgNode | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const cand = idg.nodes[i];
+    if (cand && match(cand)) {
+      if (resolveTool && cand.role === "tool") return responsibleAgent(idg, cand);
+      return cand;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The last node that says something: a closing "TERMINATE" or "done" is a control word, the
+ * failure shows in the conclusion before it.
+ */
+function concludingNode(nodes: ReadonlyArray<IdgNode>): IdgNode | undefined {
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (node && (node.role !== "agent" || node.text.trim().length >= 30)) return node;
+  }
+  return nodes[nodes.length - 1];
+}
+
+function lastAgentText(nodes: ReadonlyArray<IdgNode>): string | null {
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (node && node.role === "agent") return node.text;
+  }
+  return null;
+}
+
+/** null when there is nothing to compare (no ground truth or no answer). */
+export function answerMatches(answer: string | null, groundTruth: string | undefined): boolean | null {
+  if (groundTruth === undefined || answer === null) return null;
+  const a = normaliseAnswer(answer);
+  const g = normaliseAnswer(groundTruth);
+  if (g.length === 0) return null;
+  if (a === g) return true;
+  // A short answer inside a longer final message counts; word boundaries keep "1" from matching "12".
+  const escaped = g.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return (
+    new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}($|[^\\p{L}\\p{N}])`, "u").test(a) &&
+    a.length <= g.length * 4 + 40
+  );
+}
+
+function detectSymptoms(input: TraceInput, idg: Idg, finalAnswerCorrect: boolean | null): Symptom[] {
+  const out: Symptom[] = [];
+  const sym = (node: IdgNode, kind: SymptomKind, detail: string): void => {
+    out.push({ itemId: node.id, agent: node.agent, step: node.step, kind, detail });
+  };
+  for (const node of idg.nodes) {
+    if (node.role === "tool") {
+      const err = toolErrorIn(node);
+      if (err) sym(node, "tool_error", err);
+    } else if (node.role === "verdict" || node.item.kind === "verification") {
+      const verdict = negativeVerdict(node);
+      if (verdict)
+        sym(node, isPlanVerdict(node) ? "blocked_plan" : "failed_verification", `${node.agent}: ${verdict}`);
+    }
+  }
+  const last = concludingNode(idg.nodes);
+  const finalNode =
+    [...idg.nodes].reverse().find((x) => x.item.kind === "final_answer") ??
+    (input.source === "imported" ? last : undefined);
+  if (finalNode && finalAnswerCorrect === false) {
+    sym(
+      finalNode,
+      "wrong_final_answer",
+      `final answer ${JSON.stringify(input.finalAnswer ?? finalNode.text.slice(0, 80))} does not match the ground truth`,
+    );
+  }
+  const failed = input.source === "imported" || (input.status !== undefined && input.status !== "finished");
+  if (last && (failed || out.length === 0) && !out.some((s) => s.itemId === last.id)) {
+    sym(
+      last,
+      "final_step",
+      input.reason ?? (input.status ? `run ended ${input.status}` : "last step of a failed log"),
+    );
+  }
+  return out;
+}
+
+/** The failure to explain: a wrong answer first, then a rejection or block, then a tool error. */
+function primarySymptom(symptoms: ReadonlyArray<Symptom>): Symptom | null {
+  const order: SymptomKind[] = [
+    "wrong_final_answer",
+    "blocked_plan",
+    "failed_verification",
+    "final_step",
+    "tool_error",
+  ];
+  for (const kind of order) {
+    const matching = symptoms.filter((s) => s.kind === kind);
+    const lastOne = matching[matching.length - 1];
+    if (lastOne) return lastOne;
+  }
+  return null;
+}
+
+/** Where each distinctive value of the final answer first appeared in an agent's own words. */
+function wrongValueOrigins(
+  idg: Idg,
+  symptom: IdgNode,
+  finalAnswer: string | null,
+  task: string,
+): Array<{ node: IdgNode; value: string }> {
+  const answerText = finalAnswer ?? symptom.text;
+  // Values the task itself gave are not errors.
+  const given = new Set(extractTokens(task).map((t) => t.key));
+  // Only distinctive values: a "2" in the answer says nothing about where the error began.
+  const tokens = extractTokens(answerText).filter((t) => t.weight >= 0.5 && !given.has(t.key));
+  if (tokens.length === 0) return [];
+  const wanted = new Map(tokens.map((t) => [t.key, t.raw]));
+  const firstSeen = new Map<string, IdgNode>();
+  for (const node of idg.nodes) {
+    if (node.index > symptom.index || node.role === "task") continue;
+    for (const t of extractTokens(node.text)) {
+      if (wanted.has(t.key) && !firstSeen.has(t.key)) firstSeen.set(t.key, node);
+    }
+  }
+  const out: Array<{ node: IdgNode; value: string }> = [];
+  for (const [key, node] of firstSeen) {
+    // A value first seen in a tool's output came from the world; the agent that trusted it is next.
+    const origin = node.role === "tool" ? responsibleAgent(idg, node) : node;
+    if (origin && origin.id !== symptom.id) out.push({ node: origin, value: wanted.get(key) ?? key });
+  }
+  return out;
+}
+
+/** Specific values an agent states that no earlier item contains and no tool produced. */
+function unsupportedValues(idg: Idg, node: IdgNode): string[] {
+  const out: string[] = [];
+  for (const t of extractTokens(node.text)) {
+    if (t.kind !== "number" && t.kind !== "quote") continue;
+    if (t.weight < 0.5) continue;
+    const sourced = idg.parents(node.id).some((e) => e.evidence.includes(t.raw));
+    if (sourced) continue;
+    const reused = idg.children(node.id).some((e) => e.evidence.includes(t.raw));
+    if (reused) out.push(t.raw);
+  }
+  return out;
+}
+
+/** Shortest chain of edges from `from` down to `to` (breadth first); [from] if none. */
+function chainTo(idg: Idg, from: string, to: string): string[] {
+  if (from === to) return [from];
+  const prev = new Map<string, string>([[from, from]]);
+  const queue = [from];
+  for (let head = 0; head < queue.length; head++) {
+    const cur = queue[head] as string;
+    const out = [...idg.children(cur)].sort((a, b) => b.confidence - a.confidence);
+    for (const e of out) {
+      if (prev.has(e.to)) continue;
+      prev.set(e.to, cur);
+      if (e.to === to) {
+        const path = [to];
+        let at = cur;
+        while (at !== from) {
+          path.push(at);
+          at = prev.get(at) as string;
+        }
+        path.push(from);
+        return path.reverse();
+      }
+      queue.push(e.to);
+    }
+  }
+  return [from];
+}
+
+function notCauses(
+  idg: Idg,
+  symptoms: ReadonlyArray<Symptom>,
+  root: Candidate,
+  reasons: Map<string, Reason[]>,
+): NotACause[] {
+  const out: NotACause[] = [];
+  const seen = new Set<string>([root.itemId]);
+  for (const s of symptoms) {
+    if (seen.has(s.itemId)) continue;
+    seen.add(s.itemId);
+    const node = idg.node(s.itemId);
+    const why =
+      node?.role === "tool"
+        ? "tool output: it reports the failure, the call that produced it was decided upstream"
+        : node?.role === "verdict"
+          ? "verdict: it caught the failure, it did not cause it"
+          : `symptom (${s.kind.replace(/_/g, " ")}) downstream of step ${root.step}`;
+    out.push({ itemId: s.itemId, agent: s.agent, step: s.step, why });
+  }
+  for (const [id, list] of reasons) {
+    const node = idg.node(id);
+    if (!node || seen.has(id) || node.index <= root.index) continue;
+    if (list.length === 0) continue;
+    seen.add(id);
+    out.push({
+      itemId: id,
+      agent: node.agent,
+      step: node.step,
+      why: `shows ${list.map((r) => r.signal.replace(/_/g, " ")).join(", ")} but comes after the root cause at step ${root.step}`,
+    });
+  }
+  return out.sort((a, b) => a.step - b.step);
+}
