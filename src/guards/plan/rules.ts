@@ -235,7 +235,8 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
       });
     }
     const selfSensitive = namesSensitive(risk.nameStems, step, compiled);
-    if (risk.effects.includes("sends_outside")) {
+    // A payment carries money, not data: the financial rules judge it.
+    if (risk.effects.includes("sends_outside") && !risk.effects.includes("moves_money")) {
       const sensitiveObs = plan.observations.find((o) => o.sensitive && o.beforeStep <= step.index);
       const source =
         firstSensitive ??
