@@ -48,7 +48,10 @@ export function register(_program: Command, groups: CommandGroups): void {
     )
     .option("--defense <list>", `comma-separated: ${DEFENSES.join(",")}`, DEFENSES.join(","))
     .option("--adversary <list>", `comma-separated: ${ADVERSARIES.join(",")}`, "direct")
-    .option("--model <name>", "model mode for the guards (ToM call, CoDef voters), via OPENAI_BASE_URL")
+    .option(
+      "--model <name>",
+      "model mode: agents and guards (ToM call, CoDef voters) use this model, via OPENAI_BASE_URL",
+    )
     .option("--threshold <t>", "block at: all | all-but-one of the sensitive combination", "all")
     .option("--vague <zone>", "CoDef owners vote C (vague) at: off | all-but-one", "off")
     .option("--json", "print results as JSON")
@@ -94,7 +97,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
       adversaries: flags.adversary,
       threshold: flags.threshold,
       vagueAt: flags.vague,
-      ...(model ? { model } : {}),
+      ...(model ? { model, agentModel: model } : {}),
       onPair: (label) => progress.tick(label),
     });
   } finally {
@@ -120,7 +123,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   );
   println(
     model
-      ? `Guards in model mode (${flags.model}); agents are table-backed.`
+      ? `Model mode (${flags.model}): agents and guards call the model; reads still go through the table tool.`
       : "Deterministic: table-backed agents, symbolic guards deciding from the declared combination L. Not an LLM result.",
   );
   println();

@@ -117,42 +117,75 @@ export function queryText(q: PlannedQuery): string {
   return `Could you share ${what} '${q.table}'${which}${where}?${from}`;
 }
 
+/** What to read for a question: a request, a refusal, or a reply that could not be read. */
+export type ReadDecision =
+  | { ok: true; choice: { read: TableRequest } | { refuse: string } }
+  | { ok: false; reason: string };
+
+/** The part of a defender a model can play: choosing the read and wording the answer. */
+export interface DefenderMind {
+  choose(question: string, from: string, step: number): Promise<ReadDecision>;
+  phrase(question: string, rows: RowsAnswer, step: number): Promise<string>;
+}
+
 /** A table-backed defender: answers a question with exactly the rows its read tool returned. */
 export class TableDefender {
   constructor(
     readonly name: string,
     private readonly tables: Record<string, TableData>,
     private readonly runtime: Runtime,
+    /** Model mode: a model reads the question, picks the read and words the answer. */
+    private readonly mind?: DefenderMind,
   ) {}
 
   async answer(query: Item, request: TableRequest, to: string, step: number): Promise<SendResult> {
-    const read = await this.runtime.callTool(
-      this.name,
-      step,
-      readTableTool(this.name, this.tables, request),
-      request,
-      {
-        idempotencyKey: `${query.id}:read`,
-        derivedFrom: [query.id],
-      },
-    );
-    if (read.status !== "executed" || !read.result) {
-      return this.runtime.send({
-        from: this.name,
-        to: [to],
-        step,
-        kind: "answer",
-        content: { kind: "none", text: `I cannot read '${request.table}'.` },
-        derivedFrom: [query.id],
-      });
+    let chosen = request;
+    const question = questionOf(query.content);
+    if (this.mind) {
+      const parsed = await this.mind.choose(question, to, step);
+      if (!parsed.ok) {
+        this.runtime.log.record({
+          type: "error",
+          runId: this.runtime.runId,
+          step,
+          agent: this.name,
+          code: "model_output",
+          message: `unreadable read choice: ${parsed.reason}`,
+        });
+        return this.noData(query, to, step, "I could not work out what to read for that.");
+      }
+      if ("refuse" in parsed.choice) return this.noData(query, to, step, parsed.choice.refuse);
+      chosen = parsed.choice.read;
     }
+    const tool = readTableTool(this.name, this.tables, chosen);
+    const read = await this.runtime.callTool(this.name, step, tool, chosen, {
+      idempotencyKey: `${query.id}:read`,
+      derivedFrom: [query.id],
+    });
+    if (read.status !== "executed" || !read.result) {
+      return this.noData(query, to, step, `I cannot read '${chosen.table}'.`);
+    }
+    const content = this.mind
+      ? { kind: "text", text: await this.mind.phrase(question, read.value as RowsAnswer, step) }
+      : read.value;
     return this.runtime.send({
       from: this.name,
       to: [to],
       step,
       kind: "answer",
-      content: read.value,
+      content,
       derivedFrom: [read.result.id],
+    });
+  }
+
+  private noData(query: Item, to: string, step: number, text: string): Promise<SendResult> {
+    return this.runtime.send({
+      from: this.name,
+      to: [to],
+      step,
+      kind: "answer",
+      content: { kind: "none", text },
+      derivedFrom: [query.id],
     });
   }
 
@@ -198,4 +231,17 @@ export class TableDefender {
       derivedFrom: [got.delivered.id],
     });
   }
+}
+
+/** The question's wording, whatever shape the query item has. */
+export function questionOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (
+    typeof content === "object" &&
+    content !== null &&
+    typeof (content as { text?: unknown }).text === "string"
+  ) {
+    return (content as { text: string }).text;
+  }
+  return JSON.stringify(content);
 }

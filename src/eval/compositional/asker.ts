@@ -2,7 +2,14 @@ import type { Item } from "../../core/index.js";
 import type { Runtime } from "../../graph/runtime.js";
 import { ledgerFor, tableKey } from "../../memory/index.js";
 import type { PlannedQuery, QueryPlan } from "./adversary.js";
-import { type QueryContent, queryText, readTableTool, requestOf, type TableDefender } from "./agents.js";
+import {
+  type QueryContent,
+  queryText,
+  questionOf,
+  readTableTool,
+  requestOf,
+  type TableDefender,
+} from "./agents.js";
 import type { RunSpec, TableData } from "./scenario.js";
 
 export interface AskedQuery {
@@ -22,6 +29,12 @@ export interface Inference {
   final: Item;
 }
 
+/** The part of the asker a model can play: wording questions and the final inference. */
+export interface AskerVoice {
+  question(spec: RunSpec, q: PlannedQuery, step: number): Promise<string>;
+  inference(spec: RunSpec, answers: string[], step: number): Promise<string>;
+}
+
 /**
  * The plan-following querying agent: reads its own tables, asks its questions one at a time,
  * and at the end makes its inference. The inference succeeds when every step that needs another
@@ -33,6 +46,8 @@ export class QueryingAgent {
     private readonly ownTables: Record<string, TableData>,
     private readonly runtime: Runtime,
     private readonly defenders: ReadonlyMap<string, TableDefender>,
+    /** Model mode: a model words the questions and the inference. */
+    private readonly voice?: AskerVoice,
   ) {}
 
   async run(spec: RunSpec, plan: QueryPlan): Promise<Inference> {
@@ -56,31 +71,41 @@ export class QueryingAgent {
     const asked: AskedQuery[] = [];
     for (const q of plan.queries) {
       step += 3;
-      asked.push(await this.ask(q, step, planItem.id));
+      asked.push(await this.ask(spec, q, step, planItem.id));
     }
     const answeredSteps = plan.externalSteps.filter((s) =>
       asked.filter((a) => a.query.step === s).every((a) => a.answeredWithData),
     );
     const missingSteps = plan.externalSteps.filter((s) => !answeredSteps.includes(s));
     const succeeded = missingSteps.length === 0;
+    const statement = this.voice
+      ? await this.voice.inference(
+          spec,
+          asked.map((a) => (a.reply ? questionOf(a.reply.content) : "(no answer)")),
+          step + 3,
+        )
+      : undefined;
     const final = rt.emit({
       step: step + 3,
       author: this.name,
       kind: "final_answer",
-      content: succeeded
-        ? { inferred: true, result: spec.result }
-        : { inferred: false, missingSteps: missingSteps.map((s) => spec.steps[s]?.text ?? String(s)) },
+      content: {
+        ...(succeeded
+          ? { inferred: true, result: spec.result }
+          : { inferred: false, missingSteps: missingSteps.map((s) => spec.steps[s]?.text ?? String(s)) }),
+        ...(statement !== undefined ? { statement } : {}),
+      },
       audience: [this.name],
       derivedFrom: rt.log.seenIds(rt.runId, this.name),
     });
     return { succeeded, answeredSteps, missingSteps, asked, final };
   }
 
-  private async ask(q: PlannedQuery, step: number, planId: string): Promise<AskedQuery> {
+  private async ask(spec: RunSpec, q: PlannedQuery, step: number, planId: string): Promise<AskedQuery> {
     const rt = this.runtime;
     const target = q.via ?? q.owner;
     const content: QueryContent = {
-      text: queryText(q),
+      text: this.voice ? await this.voice.question(spec, q, step) : queryText(q),
       owner: q.owner,
       request: requestOf(q),
       ...(q.via ? { fetchFrom: q.owner } : {}),

@@ -1,9 +1,9 @@
 import type { Adversary } from "./adversary.js";
 import { type PairOutcome, type ResultRow, score } from "./metrics.js";
-import { type Defense, type GuardOptions, type RunOutcome, runScenario } from "./run.js";
+import { type Defense, type RunOptions, type RunOutcome, runScenario } from "./run.js";
 import type { Scenario } from "./scenario.js";
 
-export interface EvaluateOptions extends GuardOptions {
+export interface EvaluateOptions extends RunOptions {
   defenses: Defense[];
   adversaries: Adversary[];
   /** Called after each scenario pair (benign + sensitive run). */

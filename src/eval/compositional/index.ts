@@ -5,6 +5,7 @@ export * from "./defense.js";
 export * from "./harness.js";
 export * from "./load.js";
 export * from "./metrics.js";
+export * from "./model-agents.js";
 export * from "./run.js";
 export * from "./scenario.js";
 export * from "./steps.js";

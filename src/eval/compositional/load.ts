@@ -32,6 +32,8 @@ export const PublishedScenarioSchema = z.object({
   entity_description: z.record(z.string(), z.string()).optional(),
 });
 
+export const YAML_FORMAT = "quorum/compositional@1";
+
 /** Our own YAML format: the same content, with steps that may name their tables explicitly. */
 const StepReadSchema = z.object({
   owner: z.string().min(1),
@@ -47,7 +49,7 @@ const YamlRunSchema = z
   .strict();
 export const YamlScenarioSchema = z
   .object({
-    format: z.literal("quorum/compositional@1"),
+    format: z.literal(YAML_FORMAT),
     id: z.string().regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only"),
     description: z.string().optional(),
     asker: z.string().min(1),
@@ -64,6 +66,8 @@ export interface LoadResult {
   scenarios: Scenario[];
   /** Files that could not be read as scenarios, with the reason (the caller decides whether to stop). */
   invalid: Array<{ file: string; error: QuorumError }>;
+  /** YAML files of a folder that declare another format (e.g. other scenario kinds sharing the folder). */
+  otherFormats: string[];
 }
 
 export const SCENARIO_EXTENSIONS = [".json", ".yaml", ".yml"];
@@ -79,7 +83,7 @@ export function loadScenarios(path: string): LoadResult {
       hint: "pass --data <folder or scenario file>",
     });
   }
-  if (!isDir) return { scenarios: [loadScenarioFile(path)], invalid: [] };
+  if (!isDir) return { scenarios: [loadScenarioFile(path)], invalid: [], otherFormats: [] };
   const files = readdirSync(path)
     .filter((f) => SCENARIO_EXTENSIONS.includes(extname(f).toLowerCase()))
     .sort(naturalCompare)
@@ -87,10 +91,12 @@ export function loadScenarios(path: string): LoadResult {
   if (files.length === 0) {
     throw new UserInputError("no scenario files (.json, .yaml) in this folder", { file: path });
   }
-  const out: LoadResult = { scenarios: [], invalid: [] };
+  const out: LoadResult = { scenarios: [], invalid: [], otherFormats: [] };
   for (const file of files) {
     try {
-      out.scenarios.push(loadScenarioFile(file));
+      const scenario = loadScenarioFile(file, { skipOtherFormats: true });
+      if (scenario) out.scenarios.push(scenario);
+      else out.otherFormats.push(file);
     } catch (error) {
       if (error instanceof UserInputError) out.invalid.push({ file, error });
       else throw error;
@@ -99,7 +105,12 @@ export function loadScenarios(path: string): LoadResult {
   return out;
 }
 
-export function loadScenarioFile(file: string): Scenario {
+export function loadScenarioFile(file: string): Scenario;
+export function loadScenarioFile(file: string, options: { skipOtherFormats: true }): Scenario | null;
+export function loadScenarioFile(
+  file: string,
+  options: { skipOtherFormats?: boolean } = {},
+): Scenario | null {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -117,7 +128,11 @@ export function loadScenarioFile(file: string): Scenario {
       file,
     });
   }
-  return ext === ".json" ? fromPublished(raw, file) : fromYaml(raw, file);
+  if (ext === ".json") return fromPublished(raw, file);
+  const format = typeof raw === "object" && raw !== null ? (raw as { format?: unknown }).format : undefined;
+  // A folder may mix scenario kinds; a file that says it is something else is not ours to judge.
+  if (options.skipOtherFormats && typeof format === "string" && format !== YAML_FORMAT) return null;
+  return fromYaml(raw, file);
 }
 
 export function fromPublished(raw: unknown, file: string): Scenario {

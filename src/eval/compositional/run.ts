@@ -14,6 +14,7 @@ import { type Adversary, planQueries } from "./adversary.js";
 import { TableDefender } from "./agents.js";
 import { type Inference, QueryingAgent } from "./asker.js";
 import { ownedTables } from "./load.js";
+import { ModelAskerVoice, ModelDefenderMind } from "./model-agents.js";
 import type { RunKind, Scenario } from "./scenario.js";
 
 export const DEFENSES = ["none", "tom", "codef", "self-voting"] as const;
@@ -25,6 +26,11 @@ export interface GuardOptions {
   vagueAt?: VagueZone;
   /** Model mode for the guards (ToM call, CoDef voters). */
   model?: BaseChatModel;
+}
+
+export interface RunOptions extends GuardOptions {
+  /** Model mode for the agents: the asker words questions and inference, defenders choose reads and word answers. */
+  agentModel?: BaseChatModel;
 }
 
 export function policyOf(scenario: Scenario): CompositionPolicy {
@@ -100,17 +106,29 @@ export async function runScenario(
   kind: RunKind,
   defense: Defense,
   adversary: Adversary,
-  options: GuardOptions = {},
+  options: RunOptions = {},
 ): Promise<RunOutcome> {
   const timed = guardsFor(defense, scenario, options).map((g) => new TimedGuard(g));
   const runtime = new Runtime({
     runId: `${scenario.id}.${kind}.${adversary}.${defense}`,
     guards: { message: timed },
   });
+  const agentModel = options.agentModel;
   const defenders = new Map(
-    scenario.defenders.map((d) => [d, new TableDefender(d, scenario.tables[d] ?? {}, runtime)] as const),
+    scenario.defenders.map((d) => {
+      const tables = scenario.tables[d] ?? {};
+      const mind = agentModel ? new ModelDefenderMind(agentModel, runtime, d, tables) : undefined;
+      return [d, new TableDefender(d, tables, runtime, mind)] as const;
+    }),
   );
-  const asker = new QueryingAgent(scenario.asker, scenario.tables[scenario.asker] ?? {}, runtime, defenders);
+  const voice = agentModel ? new ModelAskerVoice(agentModel, runtime, scenario.asker) : undefined;
+  const asker = new QueryingAgent(
+    scenario.asker,
+    scenario.tables[scenario.asker] ?? {},
+    runtime,
+    defenders,
+    voice,
+  );
   const spec = scenario.runs[kind];
   const inference = await asker.run(spec, planQueries(scenario, spec, adversary));
   let modelCalls = 0;

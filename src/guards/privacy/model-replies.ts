@@ -81,17 +81,17 @@ export interface ModelReply {
   outputTokens: number;
 }
 
-/**
- * One chat call with a system and a user message; records a model_call event on the log so
- * usage is counted like any agent's. Non-text content (tool calls, images) comes back as "".
- */
-export async function callModel(
+/** One chat call with a system and a user message. Non-text content (tool calls, images) comes back as "". */
+export async function invokeModel(
   model: BaseChatModel,
   system: string,
   user: string,
-  record: { log: EventLog; runId: string; step: number; agent: string; modelName: string },
+  agent: string,
 ): Promise<ModelReply> {
-  const reply = await model.invoke([new SystemMessage(system), new HumanMessage(user)]);
+  // The agent name rides in the metadata so scripted models can answer per agent.
+  const reply = await model.invoke([new SystemMessage(system), new HumanMessage(user)], {
+    metadata: { agent },
+  });
   const text =
     typeof reply.content === "string"
       ? reply.content
@@ -101,16 +101,25 @@ export async function callModel(
           )
           .join("");
   const usage = reply.usage_metadata;
-  const inputTokens = usage?.input_tokens ?? 0;
-  const outputTokens = usage?.output_tokens ?? 0;
+  return { text, inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 };
+}
+
+/** invokeModel, recording a model_call event on the log so a guard's usage is counted like any agent's. */
+export async function callModel(
+  model: BaseChatModel,
+  system: string,
+  user: string,
+  record: { log: EventLog; runId: string; step: number; agent: string; modelName: string },
+): Promise<ModelReply> {
+  const reply = await invokeModel(model, system, user, record.agent);
   record.log.record({
     type: "model_call",
     runId: record.runId,
     step: record.step,
     agent: record.agent,
     model: record.modelName,
-    inputTokens,
-    outputTokens,
+    inputTokens: reply.inputTokens,
+    outputTokens: reply.outputTokens,
   });
-  return { text, inputTokens, outputTokens };
+  return reply;
 }
