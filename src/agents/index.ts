@@ -1,4 +1,5 @@
 export * from "./criteria.js";
+export * from "./model-agents.js";
 export * from "./planner.js";
 export * from "./schemas.js";
 export * from "./specialist.js";

@@ -1,14 +1,43 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { UserInputError } from "../core/index.js";
 import { teamFromScenario } from "../graph/from-scenario.js";
 import { toRunFile, writeRunFile } from "../graph/runfile.js";
 import { parseScenario, type Scenario } from "../graph/scenario.js";
 import { SqliteRunStore } from "../graph/sqlite.js";
 import type { ApprovalDecision, Team, TeamResult } from "../graph/team.js";
+import { createChatModel, modelConfigFromEnv } from "../models/index.js";
 import { scenarioGuards } from "./scenario-guards.js";
 
+/**
+ * Deterministic unless a model is asked for (--model) or configured (QUORUM_MODEL or
+ * OPENAI_BASE_URL); --offline always wins.
+ */
+export function chooseModel(options: {
+  model?: string;
+  offline?: boolean;
+}): { model: BaseChatModel; name: string } | null {
+  if (options.offline) return null;
+  const env = modelConfigFromEnv();
+  if (options.model === undefined && env === null) return null;
+  const model = createChatModel(options.model !== undefined ? { model: options.model } : {});
+  return { model, name: options.model ?? env?.model ?? "configured model" };
+}
+
+function modelOptions(chosen: { model: BaseChatModel } | null, progress: boolean | undefined) {
+  if (!chosen) return {};
+  return {
+    model: chosen.model,
+    ...(progress ? { onToken: (t: string) => process.stderr.write(t) } : {}),
+  };
+}
+
 export interface ScenarioRunOptions {
+  /** Model name for model mode (otherwise QUORUM_MODEL / OPENAI_BASE_URL decide). */
+  model?: string;
+  /** Force deterministic mode even when a model is configured. */
+  offline?: boolean;
   db?: string;
   thread?: string;
   out: string;
@@ -47,6 +76,7 @@ async function finish(
   result: TeamResult,
   options: ScenarioRunOptions,
   file: string,
+  modelName: string | null,
 ): Promise<ScenarioRunOutcome> {
   const run = toRunFile(result, {
     task: scenario.task,
@@ -55,7 +85,7 @@ async function finish(
     ...(options.includePrivate ? { includePrivate: true } : {}),
   });
   const runFile = writeRunFile(options.out, run);
-  return { scenario, result, runFile, modelMode: null };
+  return { scenario, result, runFile, modelMode: modelName };
 }
 
 /** Loads a scenario file, runs it (checkpointed to SQLite with --db) and writes the run file. */
@@ -65,9 +95,11 @@ export async function runScenarioFile(
 ): Promise<ScenarioRunOutcome> {
   const text = readText(path);
   const scenario = parseScenario(text, path);
+  const chosen = chooseModel(options);
   const store = options.db ? new SqliteRunStore(options.db) : undefined;
   try {
     const team = teamFromScenario(scenario, {
+      ...modelOptions(chosen, options.progress),
       guards: scenarioGuards(scenario, path),
       ...(store ? { checkpointer: store.checkpointer, journal: store.journal } : {}),
     });
@@ -87,12 +119,13 @@ export async function runScenarioFile(
         scenarioPath: resolve(path),
         scenarioText: text,
         createdAt: new Date().toISOString(),
+        model: chosen?.name ?? null,
       });
     }
     if (options.progress) process.stderr.write(`thread: ${threadId}\n`);
     const onNode = progress(options.progress);
     const result = await team.run(scenario.task, { threadId, runId, ...(onNode ? { onNode } : {}) });
-    return await finish(scenario, team, result, options, path);
+    return await finish(scenario, team, result, options, path, chosen?.name ?? null);
   } finally {
     store?.close();
   }
@@ -113,14 +146,25 @@ export async function resumeThread(
       });
     }
     const scenario = parseScenario(thread.scenarioText, thread.scenarioPath);
+    // A run resumes in the mode it started in.
+    const chosen =
+      thread.model === null
+        ? null
+        : chooseModel({ model: thread.model, ...(options.offline ? { offline: true } : {}) });
+    if (thread.model !== null && chosen === null) {
+      throw new UserInputError(`thread ${threadId} was started with model ${thread.model}`, {
+        hint: "resume it with a model configured (drop --offline)",
+      });
+    }
     const team = teamFromScenario(scenario, {
+      ...modelOptions(chosen, options.progress),
       guards: scenarioGuards(scenario, thread.scenarioPath),
       checkpointer: store.checkpointer,
       journal: store.journal,
     });
     const onNode = progress(options.progress);
     const result = await team.resume(threadId, options.decision, onNode ? { onNode } : {});
-    return await finish(scenario, team, result, options, thread.scenarioPath);
+    return await finish(scenario, team, result, options, thread.scenarioPath, chosen?.name ?? null);
   } finally {
     store.close();
   }

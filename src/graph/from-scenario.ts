@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Criteria } from "../agents/criteria.js";
+import { ModelPlanner, ModelSpecialist, ModelSupervisor, ModelVerifier } from "../agents/model-agents.js";
 import { ScriptedPlanner } from "../agents/planner.js";
 import { ScriptedSpecialist } from "../agents/specialist.js";
 import { TemplateSupervisor } from "../agents/supervisor.js";
@@ -24,6 +25,10 @@ export interface ScenarioTeamOptions {
     supervisor?: Supervisor;
   };
   models?: Record<string, BaseChatModel>;
+  /** Model mode: every agent is an LLM agent on this model, with the scenario's tools and criteria. */
+  model?: BaseChatModel;
+  /** Model mode: the final answer's tokens as they stream. */
+  onToken?: (text: string) => void;
   newItemId?: (kind: string) => string;
 }
 
@@ -44,7 +49,19 @@ export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {})
   }
   const one = (role: "planner" | "verifier" | "supervisor") => roleMembers(s, role)[0] as string;
   const scripted = new ScriptedSpecialist(outputs);
-  const o = options.overrides ?? {};
+  const rules = new RuleVerifier(stepCriteria, s.final.expect);
+  const m = options.model;
+  const o = {
+    ...(m
+      ? {
+          planner: new ModelPlanner(m),
+          specialist: () => new ModelSpecialist(m),
+          verifier: new ModelVerifier(m, (subject) => rules.criteriaFor(subject)),
+          supervisor: new ModelSupervisor(m, options.onToken),
+        }
+      : {}),
+    ...options.overrides,
+  };
   return createTeam({
     planner: {
       name: one("planner"),
@@ -58,7 +75,7 @@ export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {})
         impl: o.specialist ? o.specialist(a.name) : scripted,
         tools: a.tools.map((t) => tools.get(t)).filter((t) => t !== undefined),
       })),
-    verifier: { name: one("verifier"), impl: o.verifier ?? new RuleVerifier(stepCriteria, s.final.expect) },
+    verifier: { name: one("verifier"), impl: o.verifier ?? rules },
     supervisor: { name: one("supervisor"), impl: o.supervisor ?? new TemplateSupervisor(s.final.answer) },
     budgets: s.budgets,
     memory: s.memory,

@@ -11,6 +11,8 @@ export interface ThreadRecord {
   scenarioPath: string;
   scenarioText: string;
   createdAt: string;
+  /** The model the run started with; null for a deterministic run. */
+  model: string | null;
 }
 
 /**
@@ -37,7 +39,7 @@ export class SqliteRunStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS quorum_threads (
         thread_id TEXT PRIMARY KEY, run_id TEXT NOT NULL, scenario_path TEXT NOT NULL,
-        scenario_text TEXT NOT NULL, created_at TEXT NOT NULL);
+        scenario_text TEXT NOT NULL, created_at TEXT NOT NULL, model TEXT);
       CREATE TABLE IF NOT EXISTS quorum_tool_journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, idempotency_key TEXT NOT NULL, tool TEXT NOT NULL,
         result TEXT NOT NULL);
@@ -50,17 +52,17 @@ export class SqliteRunStore {
   saveThread(t: ThreadRecord): void {
     this.db
       .prepare(
-        "INSERT INTO quorum_threads (thread_id, run_id, scenario_path, scenario_text, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO quorum_threads (thread_id, run_id, scenario_path, scenario_text, created_at, model) VALUES (?, ?, ?, ?, ?, ?)",
       )
-      .run(t.threadId, t.runId, t.scenarioPath, t.scenarioText, t.createdAt);
+      .run(t.threadId, t.runId, t.scenarioPath, t.scenarioText, t.createdAt, t.model);
   }
 
   loadThread(threadId: string): ThreadRecord | undefined {
     const row = this.db
       .prepare(
-        "SELECT thread_id, run_id, scenario_path, scenario_text, created_at FROM quorum_threads WHERE thread_id = ?",
+        "SELECT thread_id, run_id, scenario_path, scenario_text, created_at, model FROM quorum_threads WHERE thread_id = ?",
       )
-      .get(threadId) as Record<string, string> | undefined;
+      .get(threadId) as Record<string, string | null> | undefined;
     if (!row) return undefined;
     return {
       threadId: row.thread_id as string,
@@ -68,6 +70,7 @@ export class SqliteRunStore {
       scenarioPath: row.scenario_path as string,
       scenarioText: row.scenario_text as string,
       createdAt: row.created_at as string,
+      model: row.model ?? null,
     };
   }
 

@@ -14,9 +14,11 @@ import { z } from "zod";
 import { checkPlan, Plan } from "../agents/schemas.js";
 import type { AgentEnv, Planner, Specialist, Supervisor, Verifier } from "../agents/types.js";
 import {
+  asQuorumError,
   EventLog,
   fromZodError,
   type Item,
+  ModelError,
   type RunEvent,
   type Sensitivity,
   type ToolSpec,
@@ -197,7 +199,8 @@ export class Team {
     }
     // A run killed after its parallel tasks wrote but before the superstep was committed has no
     // `next`, only tasks with saved writes: it is still running and must be driven on.
-    if (values.status !== "running" && snapshot.next.length === 0) return this.result(threadId, values, undefined);
+    if (values.status !== "running" && snapshot.next.length === 0)
+      return this.result(threadId, values, undefined);
     return this.drive(threadId, null, options);
   }
 
@@ -213,6 +216,52 @@ export class Team {
   }
 
   private async drive(threadId: string, input: unknown, options: RunOptions): Promise<TeamResult> {
+    let interruptPayload: ApprovalRequest | undefined;
+    try {
+      interruptPayload = await this.stream(threadId, input, options);
+    } catch (error) {
+      const qe = asQuorumError(error);
+      if (qe.code === "user_input" || qe.code === "internal") throw error;
+      // A model or budget failure ends the run, not the process: the checkpoint before the
+      // failing node stays resumable, and the caller still gets everything recorded so far.
+      const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType;
+      const failed = this.result(threadId, values, undefined);
+      const step = values.turn + 1;
+      return {
+        ...failed,
+        status: "failed",
+        reason: qe.toLine(),
+        events: [
+          ...failed.events,
+          {
+            type: "error",
+            seq: failed.events.length,
+            runId: values.runId,
+            step,
+            code: qe.code,
+            message: qe.message,
+            ...(qe.agent ? { agent: qe.agent } : {}),
+          },
+          {
+            type: "status",
+            seq: failed.events.length + 1,
+            runId: values.runId,
+            step,
+            status: "failed",
+            reason: qe.toLine(),
+          },
+        ],
+      };
+    }
+    const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType;
+    return this.result(threadId, values, interruptPayload);
+  }
+
+  private async stream(
+    threadId: string,
+    input: unknown,
+    options: RunOptions,
+  ): Promise<ApprovalRequest | undefined> {
     const stream = await this.graph.stream(input as never, {
       ...this.cfg(threadId),
       streamMode: "updates",
@@ -229,8 +278,7 @@ export class Team {
         }
       }
     }
-    const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType;
-    return this.result(threadId, values, interruptPayload);
+    return interruptPayload;
   }
 
   private result(
@@ -358,7 +406,19 @@ export class Team {
         ...(feedback ? { feedback } : {}),
         env: this.env(runtime, planner, step, `${state.runId}:plan:${attempt}`),
       });
-      checkPlan(made, specialistNames);
+      try {
+        checkPlan(made, specialistNames);
+      } catch (error) {
+        // Scenario plans are checked when the file loads, so a bad plan here came from a model.
+        throw new ModelError(
+          `the planner made an invalid plan: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            agent: planner,
+            step,
+            cause: error,
+          },
+        );
+      }
       const planItem = runtime.emit({
         step,
         author: planner,

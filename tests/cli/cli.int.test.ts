@@ -40,7 +40,9 @@ describe("quorum run --json", () => {
     const { runFile } = JSON.parse(r.stdout) as { runFile: string };
     expect(readFileSync(runFile, "utf8")).not.toContain("walk-away price");
     const r2 = cli(["run", "scenarios/vendor-check.yaml", "--json", "--out", out, "--include-private"]);
-    expect(readFileSync((JSON.parse(r2.stdout) as { runFile: string }).runFile, "utf8")).toContain("walk-away price");
+    expect(readFileSync((JSON.parse(r2.stdout) as { runFile: string }).runFile, "utf8")).toContain(
+      "walk-away price",
+    );
   });
 });
 
@@ -56,7 +58,13 @@ describe("bad input", () => {
 
   it("a malformed scenario: file and field, no stack trace", () => {
     const bad = join(out, "bad.yaml");
-    writeFileSync(bad, readFileSync("scenarios/incident-response.yaml", "utf8").replace("assignee: metrics", "assignee: ghost"));
+    writeFileSync(
+      bad,
+      readFileSync("scenarios/incident-response.yaml", "utf8").replace(
+        "assignee: metrics",
+        "assignee: ghost",
+      ),
+    );
     const r = cli(["run", bad, "--json"]);
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toBe(true);

@@ -35,3 +35,23 @@ export function runAndKill(args: string[], afterLines: number): Promise<{ killed
     child.on("close", () => resolve({ killed, stderr }));
   });
 }
+
+/** Like cli(), without blocking the event loop (for tests that serve HTTP to the child). */
+export function cliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["bin/quorum.js", ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -37,7 +37,9 @@ describe("crash safety", () => {
     const sqlite = new Database(db, { readonly: true });
     try {
       const rows = sqlite
-        .prepare("SELECT idempotency_key AS key, COUNT(*) AS n FROM quorum_tool_journal GROUP BY idempotency_key")
+        .prepare(
+          "SELECT idempotency_key AS key, COUNT(*) AS n FROM quorum_tool_journal GROUP BY idempotency_key",
+        )
         .all() as Array<{ key: string; n: number }>;
       for (const row of rows) expect(row.n, row.key).toBe(1);
       if (scenario.includes("incident")) expect(rows).toHaveLength(1); // page_team, exactly once

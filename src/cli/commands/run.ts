@@ -14,6 +14,8 @@ export const DEMO_SCENARIO = fileURLToPath(
 );
 
 interface RunFlags {
+  model?: string;
+  offline?: boolean;
   db?: string;
   json?: boolean;
   out: string;
@@ -27,6 +29,11 @@ export function register(program: Command, _groups: CommandGroups): void {
     .description("run the embedded incident-response scenario (no model needed) and show what happened")
     .option("--json", "print only the machine-readable result")
     .option("--out <dir>", "where to write the run file", "runs")
+    .option(
+      "--model <name>",
+      "run the agents on this model (OPENAI_BASE_URL / OPENAI_API_KEY from the environment)",
+    )
+    .option("--offline", "deterministic even when a model is configured")
     .action(async (flags: RunFlags) => {
       const outcome = await runScenarioFile(DEMO_SCENARIO, { ...flags, progress: !flags.json });
       report(outcome, flags, "demo");
@@ -41,6 +48,11 @@ export function register(program: Command, _groups: CommandGroups): void {
     .option("--json", "print only the machine-readable result")
     .option("--out <dir>", "where to write the run file", "runs")
     .option("--include-private", "keep private and sensitive content in the run file")
+    .option(
+      "--model <name>",
+      "run the agents on this model (OPENAI_BASE_URL / OPENAI_API_KEY from the environment)",
+    )
+    .option("--offline", "deterministic even when a model is configured")
     .action(async (scenario: string, flags: RunFlags) => {
       const outcome = await runScenarioFile(scenario, { ...flags, progress: !flags.json });
       report(outcome, flags, "run");
@@ -57,6 +69,7 @@ export function register(program: Command, _groups: CommandGroups): void {
     .option("--json", "print only the machine-readable result")
     .option("--out <dir>", "where to write the run file", "runs")
     .option("--include-private", "keep private and sensitive content in the run file")
+    .option("--offline", "refuse to resume a run that was started with a model")
     .action(
       async (
         threadId: string,
@@ -164,7 +177,8 @@ function printStory(outcome: ScenarioRunOutcome, mode: string): void {
   const denied = r.events.filter((e) => e.type === "denied");
   if (denied.length > 0) {
     println("\nAccess denied (recorded, not served):");
-    for (const e of denied) if (e.type === "denied") println(`  step ${String(e.step).padStart(2)}  ${e.reason} (via ${e.via})`);
+    for (const e of denied)
+      if (e.type === "denied") println(`  step ${String(e.step).padStart(2)}  ${e.reason} (via ${e.via})`);
   }
   const verdicts = r.items.filter((i) => i.kind === "verdict");
   println(`\nGuard verdicts: ${verdicts.length === 0 ? "none (no guards configured)" : ""}`);
