@@ -74,6 +74,8 @@ export function stem(word: string): string {
  * Strips diacritics character by character so offsets stay valid: "Montréal" reads as "Montreal".
  */
 export function fold(text: string): string {
+  // Nearly all text is ASCII: skip the per-character work then.
+  if (!/[^\u0000-\u007f]/.test(text)) return text;
   let out = "";
   for (const ch of text) {
     const base = ch.normalize("NFD").replace(/[\u0300-\u036f]/g, "");

@@ -100,7 +100,9 @@ const GENERIC_CAPS = new Set(
 /** Builds the item's profile: its identifying facts, distinctive words and verbatim runs. */
 export function profileItem(input: PrivateItemInput): ItemProfile {
   const value = input.value.replace(PENALTY_NUMBER, "$1");
-  const { publicStems, publicPhrase, publicDates, publicNumbers } = publicFacts(input.publicText ?? "");
+  const { publicStems, publicPhrase, publicShingles, publicDates, publicNumbers } = publicFacts(
+    input.publicText ?? "",
+  );
 
   const facts: Fact[] = [];
   let n = 0;
@@ -162,7 +164,7 @@ export function profileItem(input: PrivateItemInput): ItemProfile {
     // A run of stopwords ("it would be one of the") quotes nothing.
     if (run.filter((w) => !isStopword(w)).length < 2) continue;
     const s = run.join(" ");
-    if (publicPhrase.includes(` ${s} `) || hintPhrases.some((h) => h.includes(` ${s} `))) continue;
+    if (publicShingles.has(s) || hintPhrases.some((h) => h.includes(` ${s} `))) continue;
     shingles.add(s);
   }
   return {
@@ -176,6 +178,7 @@ export function profileItem(input: PrivateItemInput): ItemProfile {
 
 interface PublicFacts {
   publicStems: Set<string>;
+  publicShingles: Set<string>;
   publicPhrase: string;
   publicDates: DateMention[];
   publicNumbers: NumberMention[];
@@ -188,8 +191,19 @@ function publicFacts(publicText: string): PublicFacts {
   const cached = publicCache.get(publicText);
   if (cached) return cached;
   const publicDates = findDates(publicText);
+  const tokens = tokenize(publicText);
+  const publicShingles = new Set<string>();
+  for (let i = 0; i + SHINGLE <= tokens.length; i++) {
+    publicShingles.add(
+      tokens
+        .slice(i, i + SHINGLE)
+        .map((t) => t.text)
+        .join(" "),
+    );
+  }
   const facts: PublicFacts = {
-    publicStems: new Set(tokenize(publicText).map((t) => t.stem)),
+    publicStems: new Set(tokens.map((t) => t.stem)),
+    publicShingles,
     publicPhrase: ` ${normalizePhrase(publicText)} `,
     publicDates,
     publicNumbers: findNumbers(publicText, publicDates),
