@@ -1,8 +1,21 @@
+import { dirname, resolve } from "node:path";
 import type { Scenario } from "../graph/scenario.js";
+import { createPlanGuard, loadDefaultPolicy, loadPolicy } from "../guards/plan/index.js";
 import type { Guards } from "../guards/types.js";
 
-/** The guards a scenario asks for (`guards.plan`); none unless it asks. */
-export function scenarioGuards(scenario: Scenario, _file: string): Guards {
-  if (scenario.guards.plan === "none") return {};
-  return {};
+/**
+ * The guards a scenario asks for. `guards.plan`: `none`, `default` (the shipped policy) or a
+ * policy file path relative to the scenario file.
+ */
+export function scenarioGuards(scenario: Scenario, file: string): Guards {
+  const choice = scenario.guards.plan;
+  if (choice === "none") return {};
+  const policy = choice === "default" ? loadDefaultPolicy() : loadPolicy(resolve(dirname(file), choice));
+  const tools = scenario.tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    effects: t.effects,
+    sinks: t.sinks,
+  }));
+  return { plan: [createPlanGuard({ policy, tools })] };
 }

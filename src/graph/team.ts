@@ -469,7 +469,7 @@ export class Team {
       if (decision === "block") {
         const reasons = verdictItems.map((v) => (v.content as { rationale: string }).rationale).join("; ");
         update.status = "blocked";
-        update.reason = `plan blocked before any tool ran: ${reasons}`;
+        update.reason = `plan blocked before any of its steps ran: ${reasons}`;
       }
       return update;
     };

@@ -25,13 +25,24 @@ describe("quorum demo", () => {
 });
 
 describe("quorum run --json", () => {
-  const scenarios = readdirSync("scenarios").filter((f) => f.endsWith(".yaml"));
+  const scenarios = [
+    ...readdirSync("scenarios").filter((f) => f.endsWith(".yaml")),
+    ...readdirSync("scenarios/guardrail").map((f) => `guardrail/${f}`),
+  ];
+  // The invoice scenario is an injection the plan guard is meant to stop.
+  const expected: Record<string, string> = { "guardrail/invoice-payment.yaml": "blocked" };
   it.each(scenarios)("%s exits 0 and prints the final answer and run file", (f) => {
     const r = cli(["run", `scenarios/${f}`, "--json", "--out", out]);
     expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { finalAnswer: string; runFile: string; status: string };
-    expect(result.status).toBe("finished");
-    expect(result.finalAnswer.length).toBeGreaterThan(0);
+    const result = JSON.parse(r.stdout) as {
+      finalAnswer: string | null;
+      runFile: string;
+      status: string;
+      reason: string;
+    };
+    expect(result.status).toBe(expected[f] ?? "finished");
+    if (result.status === "finished") expect(result.finalAnswer?.length).toBeGreaterThan(0);
+    else expect(result.reason).toMatch(/plan blocked before any of its steps ran/);
     expect(existsSync(result.runFile)).toBe(true);
   });
 
