@@ -75,7 +75,7 @@ export function stem(word: string): string {
  */
 export function fold(text: string): string {
   // Nearly all text is ASCII: skip the per-character work then.
-  if (!/[^\u0000-\u007f]/.test(text)) return text;
+  if (!/[\u0080-\uffff]/.test(text)) return text;
   let out = "";
   for (const ch of text) {
     const base = ch.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
