@@ -84,3 +84,24 @@ describe("parseDefense", () => {
     expect(parse("A combination of shift_log, shift_log and ward_roster is sensitive.")).toHaveLength(2);
   });
 });
+
+describe("parseDefense, other wordings", () => {
+  it("reads 'combining ... together are sensitive' and 'table (Owner)'", () => {
+    expect(
+      parseDefense("Combining ward_roster and shared_notes (Cal) together are sensitive.", owners, where),
+    ).toEqual([
+      { owner: "Bea", table: "ward_roster" },
+      { owner: "Cal", table: "shared_notes" },
+    ]);
+    expect(
+      parseDefense(
+        "A combination of the shift_log table and pager_numbers (held by Alice) would be sensitive.",
+        owners,
+        where,
+      ),
+    ).toEqual([
+      { owner: "Cal", table: "shift_log" },
+      { owner: "Alice", table: "pager_numbers" },
+    ]);
+  });
+});

@@ -66,3 +66,16 @@ describe("filters", () => {
     expect(parseFilter("where price > 3", ["units"])).toBeUndefined();
   });
 });
+
+describe("parseStep, unquoted names", () => {
+  it("reads Owner's table without quotes, and a bare underscore name when nothing else is named", () => {
+    expect(parseStep("From Bea's staff_names table, get names.", owners, tables, where)).toEqual([
+      { owner: "Bea", table: "staff_names" },
+    ]);
+    expect(parseStep("Look up kiosk_staff for each kiosk.", owners, tables, where)).toEqual([
+      { owner: "Bea", table: "kiosk_staff" },
+    ]);
+    // Prose possessives that are not tables are not reads.
+    expect(parseStep("Use Bea's knowledge of the kiosks.", owners, tables, where)).toEqual([]);
+  });
+});

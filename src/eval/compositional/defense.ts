@@ -26,8 +26,9 @@ const HINT =
 
 /**
  * Parses L from the published `defense` sentence: "A combination of t1, t2, and t3 is sensitive
- * and no single person should have access to all of these." Names may be bare, quoted, or
- * `Owner's 'table'`; each must name a table of the scenario. Reasoning traces (`<think>...`) are
+ * and no single person should have access to all of these." ("combining ... is sensitive" too).
+ * Names may be bare, quoted, `Owner's 'table'` or `table (Owner)`; each must name a table of the
+ * scenario. Reasoning traces (`<think>...`) are
  * dropped first; one left open has no final sentence, which is an error like any other text the
  * parser cannot read.
  */
@@ -49,7 +50,7 @@ export function parseDefense(sentence: string, owners: TableOwners, where: { fil
   // The last sentence naming a combination wins: generated text sometimes restates an example first.
   const matches = [
     ...text.matchAll(
-      /combination of\s+([\s\S]+?)\s+(?:is|are)\s+(?:considered\s+|highly\s+|deemed\s+)?sensitive/gi,
+      /(?:combination of|combining)\s+([\s\S]+?)\s+(?:together\s+)?(?:is|are|would be|could be)\s+(?:considered\s+|highly\s+|deemed\s+)?sensitive/gi,
     ),
   ];
   const list = matches.at(-1)?.[1];
@@ -90,6 +91,11 @@ function resolveName(raw: string, owners: TableOwners, fail: (m: string, hint?: 
     }
     return { owner, table };
   }
+  const paren =
+    /^(?:the\s+)?'?([\w.-]+)'?(?:\s+table)?\s*\(\s*(?:from\s+|held by\s+)?([A-Za-z][\w.-]*?)(?:'s)?\s*\)$/i.exec(
+      raw,
+    );
+  if (paren) return resolveName(`${paren[2]}'s '${paren[1]}'`, owners, fail);
   const bare = /^(?:the\s+)?'?([\w.-]+)'?(?:\s+table)?$/i.exec(raw);
   if (!bare) return fail(`cannot read "${raw}" as a table name in the defense sentence`);
   const table = bare[1] as string;

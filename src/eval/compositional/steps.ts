@@ -4,8 +4,10 @@ import type { Filter, StepRef, TableData } from "./scenario.js";
 
 /**
  * Reads the tables one published `compositional_inference_steps` entry uses: `Owner's 'table'`
- * first, then any other quoted name that is a table of the scenario (quoted column names such as
- * 'bed_id' are not). A step naming no table is a local step (combine, count, sort).
+ * first, then `Owner's table` unquoted, then any other quoted name that is a table of the scenario
+ * (quoted column names such as 'bed_id' are not). Only when none of these is there, a bare
+ * mention of a table name with an underscore counts (distinctive enough not to be prose). A step
+ * naming no table is a local step (combine, count, sort).
  */
 export function parseStep(
   text: string,
@@ -38,6 +40,17 @@ export function parseStep(
       });
     }
   }
+  for (const m of s.matchAll(/([A-Za-z][\w.-]*)'s\s+([\w.-]+)/g)) {
+    const owner = m[1] as string;
+    const table = m[2] as string;
+    const holders = owners.get(table) ?? [];
+    if (named.has(table) || holders.length === 0) continue;
+    const resolved = holders.includes(owner) ? owner : holders.length === 1 ? holders[0] : undefined;
+    if (resolved !== undefined) {
+      named.add(table);
+      refs.push({ owner: resolved, table });
+    }
+  }
   for (const m of s.matchAll(/'([\w.-]+)'/g)) {
     const table = m[1] as string;
     if (named.has(table)) continue;
@@ -45,6 +58,14 @@ export function parseStep(
     if (holders.length === 1) {
       named.add(table);
       refs.push({ owner: holders[0] as string, table });
+    }
+  }
+  if (refs.length === 0) {
+    for (const [table, holders] of owners) {
+      if (holders.length !== 1 || !table.includes("_")) continue;
+      if (new RegExp(`(?<![\\w.-])${escapeRegExp(table)}(?![\\w-])`).test(s)) {
+        refs.push({ owner: holders[0] as string, table });
+      }
     }
   }
   const unique = dedupe(refs);
@@ -108,4 +129,8 @@ export function matchesFilter(row: Record<string, unknown>, filter: Filter): boo
     default:
       return a <= b;
   }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
