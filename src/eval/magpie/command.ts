@@ -160,6 +160,7 @@ export async function evalMagpie(
 
   const turns = scenarios.reduce((n, s) => n + s.agents.length * (rounds ?? DEFAULT_ROUNDS), 0);
   const bar = progress("magpie", turns);
+  let played = 0;
   let result: Awaited<ReturnType<typeof runMagpie>>;
   try {
     result = await runMagpie({
@@ -173,7 +174,17 @@ export async function evalMagpie(
       judge,
       model: modelName,
       problems,
-      onTurn: (t) => bar.tick(`${t.scenario} r${t.round}`),
+      onTurn: (t) => {
+        played += 1;
+        bar.tick(`${t.scenario} r${t.round}`);
+      },
+      // A negotiation that ends early by consensus skips its remaining turns.
+      onScenarioDone: (id) => {
+        const s = scenarios.find((x) => x.id === id);
+        const planned = (s?.agents.length ?? 0) * (rounds ?? DEFAULT_ROUNDS);
+        for (; played < planned; played += 1) bar.tick(id);
+        played = 0;
+      },
     });
   } finally {
     bar.stop();
