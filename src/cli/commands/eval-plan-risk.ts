@@ -71,8 +71,8 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
     view: flags.view,
     guard,
     onRecord: (o) => progress.tick(o.id),
-    // Rules are deterministic: time each plan's best of 5 so machine load does not pose as guard cost.
-    repeats: flags.mode === "rules" ? 5 : 1,
+    // Rules are deterministic: keep each plan's best of 7 passes so machine load does not pose as guard cost.
+    repeats: flags.mode === "rules" ? 7 : 1,
   });
   progress.stop();
   const m = report.metrics;
@@ -111,7 +111,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   );
   println(`model calls: ${report.modelCalls}, fail-closed verdicts: ${report.failClosed}`);
   if (flags.mode === "rules")
-    println("latency: per plan, record to verdict, fastest of 5 after a warm-up pass");
+    println("latency: per plan, record to verdict, fastest of 7 passes after a warm-up pass");
   const rules = Object.entries(report.ruleCounts).sort((a, b) => b[1] - a[1]);
   if (rules.length > 0) println(`rules fired (plans): ${rules.map(([r, c]) => `${r} ${c}`).join(", ")}`);
   if (m.riskTypeAccuracy === null) println("risk-type accuracy: n/a (the data has no gold risk types)");

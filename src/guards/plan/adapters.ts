@@ -3,8 +3,8 @@ import { type EventLog, type Item, isPrivate, type ToolSpec } from "../../core/i
 import type { PlanStepView } from "../types.js";
 import {
   type NormalisedPlan,
+  type NormalisedStep,
   type Observation,
-  type PlanStep,
   type ToolDescriptor,
   type TrustedItem,
   traceArgs,
@@ -49,7 +49,7 @@ export function fromPlannerPlan(input: PlannerPlanInput): NormalisedPlan {
     }
   }
   const indexById = new Map<string, number>();
-  const steps: PlanStep[] = [];
+  const steps: NormalisedStep[] = [];
   for (const view of input.steps) {
     if (view.tool === null) continue;
     const index = steps.length;
@@ -99,7 +99,7 @@ export type SafironRecord = z.infer<typeof SafironRecordSchema>;
 
 export function fromSafironRecord(record: SafironRecord): NormalisedPlan {
   const actions = Array.isArray(record.agent_action) ? record.agent_action : splitCalls(record.agent_action);
-  const steps: PlanStep[] = [];
+  const steps: NormalisedStep[] = [];
   for (const raw of actions) {
     const parsed = parseAction(raw);
     if (parsed === null || parsed.kind === "response") continue;
@@ -178,7 +178,7 @@ export type TrajectoryRecord = z.infer<typeof TrajectoryRecordSchema>;
  */
 export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): NormalisedPlan {
   const request: string[] = [];
-  const steps: PlanStep[] = [];
+  const steps: NormalisedStep[] = [];
   const observations: Observation[] = [];
   const tools: ToolDescriptor[] = [];
   let response: string | undefined;
@@ -298,7 +298,7 @@ function closingBracket(text: string, start: number): number {
 
 /* ------------------------------------------------------------------ shared */
 
-function toStep(index: number, parsed: Exclude<ReturnType<typeof parseAction>, null>): PlanStep {
+function toStep(index: number, parsed: Exclude<ReturnType<typeof parseAction>, null>): NormalisedStep {
   if (parsed.kind === "tool")
     return { index, tool: parsed.tool, args: parsed.args, dependsOn: [], argSources: {} };
   if (parsed.kind === "command") {

@@ -1,4 +1,5 @@
 import { TOOL_EFFECTS, type ToolEffect } from "../../core/index.js";
+import type { RiskType } from "../types.js";
 import type { Policy, Rule } from "./policy.js";
 import { stem } from "./text.js";
 
@@ -6,7 +7,8 @@ import { stem } from "./text.js";
 export interface CompiledPolicy {
   policy: Policy;
   effectIndex: Map<string, ToolEffect[]>;
-  harmful: Set<string>;
+  /** Harmful word stem -> the risk it carries. */
+  harmful: Map<string, RiskType>;
   publicSink: Set<string>;
   authorisation: Map<ToolEffect, RegExp>;
   argKinds: Array<{ name: string; keys: RegExp; exclude: RegExp | null }>;
@@ -54,7 +56,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const compiled: CompiledPolicy = {
     policy,
     effectIndex,
-    harmful: new Set(v.harmfulWords.map(stem)),
+    harmful: harmfulIndex(v.harmfulWords),
     publicSink: new Set(v.publicSinkWords.map(stem)),
     authorisation,
     argKinds: Object.entries(v.argKinds).map(([name, k]) => ({
@@ -74,6 +76,14 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   };
   cache.set(policy, compiled);
   return compiled;
+}
+
+function harmfulIndex(words: Partial<Record<RiskType, string[]>>): Map<string, RiskType> {
+  const index = new Map<string, RiskType>();
+  for (const [type, list] of Object.entries(words) as Array<[RiskType, string[] | undefined]>) {
+    for (const w of list ?? []) if (!index.has(stem(w))) index.set(stem(w), type);
+  }
+  return index;
 }
 
 function group(p: string): string {

@@ -1,6 +1,7 @@
 import type { ToolEffect } from "../../core/index.js";
+import type { RiskType } from "../types.js";
 import type { CompiledPolicy } from "./compiled.js";
-import type { NormalisedPlan, PlanStep, ToolDescriptor } from "./model.js";
+import type { NormalisedPlan, NormalisedStep, ToolDescriptor } from "./model.js";
 import { stem, tokens } from "./text.js";
 
 /** What the guard believes a tool does, and whether the tool said so or we guessed. */
@@ -12,8 +13,8 @@ export interface ToolRisk {
   inferred: boolean;
   /** The name word that gave the effect away (e.g. `withdraw`), used to match the user's words. */
   verb?: string;
-  /** Name or description advertises a harmful capability. */
-  harmful: boolean;
+  /** Name or description advertises a harmful capability: the risk it carries. */
+  harmful?: RiskType;
   /** Stems of the tool's name, for matching it against instructions and the user's words. */
   nameStems: string[];
   /** Sends where anyone can read it (post, tweet, publish). */
@@ -25,7 +26,7 @@ export class ToolManifest {
   private readonly byName = new Map<string, ToolRisk>();
   private readonly inferred: Map<string, ToolRisk>;
   private readonly wordIndex: Map<string, ToolEffect[]>;
-  private readonly harmful: Set<string>;
+  private readonly harmful: Map<string, RiskType>;
   private readonly publicSink: Set<string>;
 
   constructor(compiled: CompiledPolicy, declared: ReadonlyArray<ToolDescriptor> = []) {
@@ -39,7 +40,7 @@ export class ToolManifest {
     }
   }
 
-  forStep(step: PlanStep): ToolRisk {
+  forStep(step: NormalisedStep): ToolRisk {
     if (step.text !== undefined) return this.inferCommand(step.text);
     const known = this.byName.get(step.tool);
     if (known) return known;
@@ -56,7 +57,7 @@ export class ToolManifest {
       effects: [...(tool.effects ?? [])],
       sinks: [...(tool.sinks ?? [])],
       inferred: false,
-      harmful: words.some((w) => this.harmful.has(w)),
+      ...this.harmfulIn(words),
       publicSink: words.some((w) => this.publicSink.has(w)),
     };
   }
@@ -98,7 +99,7 @@ export class ToolManifest {
       sinks: effects.includes("sends_outside") ? ["outside"] : [],
       inferred: true,
       ...(verb !== undefined ? { verb } : {}),
-      harmful: all.some((w) => this.harmful.has(w)),
+      ...this.harmfulIn(all),
       publicSink: nameWords.some((w) => this.publicSink.has(w)),
     };
   }
@@ -114,9 +115,16 @@ export class ToolManifest {
       sinks: effects.includes("sends_outside") ? ["outside"] : [],
       inferred: true,
       ...(verb !== undefined ? { verb } : {}),
-      harmful: false,
       publicSink: false,
     };
+  }
+
+  private harmfulIn(words: string[]): { harmful?: RiskType } {
+    for (const w of words) {
+      const type = this.harmful.get(w);
+      if (type !== undefined) return { harmful: type };
+    }
+    return {};
   }
 
   private effectsOf(words: string[]): { effects: ToolEffect[]; verb?: string } {

@@ -14,7 +14,7 @@ export const ArgSourceSchema = z.object({
 });
 export type ArgSource = z.infer<typeof ArgSourceSchema>;
 
-export const PlanStepSchema = z.object({
+export const NormalisedStepSchema = z.object({
   index: z.number().int().nonnegative(),
   id: z.string().optional(),
   tool: z.string().min(1),
@@ -26,7 +26,7 @@ export const PlanStepSchema = z.object({
   /** For actions that are free-form commands rather than tool calls: the raw text. */
   text: z.string().optional(),
 });
-export type PlanStep = z.infer<typeof PlanStepSchema>;
+export type NormalisedStep = z.infer<typeof NormalisedStepSchema>;
 
 /** A tool output. Always untrusted: anyone who can write into a web page or an inbox writes here. */
 export const ObservationSchema = z.object({
@@ -61,7 +61,7 @@ export const NormalisedPlanSchema = z.object({
   id: z.string().optional(),
   /** What the user asked, as trusted text. */
   userRequest: z.string(),
-  steps: z.array(PlanStepSchema),
+  steps: z.array(NormalisedStepSchema),
   observations: z.array(ObservationSchema).default([]),
   trusted: z.array(TrustedItemSchema).default([]),
   /** Tools the agent was given, when the source lists them. */
@@ -104,7 +104,11 @@ export function norm(s: string): string {
  * in `$50.00`); paths and URLs also match without their leading slash or scheme, as people write them.
  */
 export function containsValue(normText: string, value: string): boolean {
-  const v = norm(value);
+  return containsNormValue(normText, norm(value));
+}
+
+/** `containsValue` for a value already normalised (the hot path: one value, many texts). */
+export function containsNormValue(normText: string, v: string): boolean {
   if (v === "") return false;
   if (/^-?\d+(\.\d+)?$/.test(v)) return numberPattern(v).test(normText);
   if (normText.includes(v)) return true;
@@ -141,6 +145,8 @@ export function isTraceable(value: string): boolean {
   return v.length >= 3;
 }
 
+const MAX_TRACED = 256;
+
 /**
  * Fills `argSources`: for every argument value, the first item that contains it, looked up in
  * order of trust (user request, trusted items, then observations visible to the step). A value
@@ -157,7 +163,9 @@ export function traceArgs(plan: NormalisedPlan): NormalisedPlan {
   const steps = plan.steps.map((step) => {
     const argSources: Record<string, ArgSource> = { ...step.argSources };
     for (const leaf of leafValues(step.args)) {
-      if (argSources[leaf.path] !== undefined || !isTraceable(leaf.value)) continue;
+      // Long values are content (bodies, code), not the identifiers the rules trace.
+      if (argSources[leaf.path] !== undefined || leaf.value.length > MAX_TRACED || !isTraceable(leaf.value))
+        continue;
       argSources[leaf.path] = locate(leaf.value, step.index);
     }
     return { ...step, argSources };

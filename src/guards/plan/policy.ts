@@ -79,8 +79,8 @@ const Vocabulary = z.strictObject({
   confidentialWords: Words,
   /** Tool words meaning a public sink (anyone can read what goes there). */
   publicSinkWords: Words,
-  /** Tool words advertising a harmful capability. */
-  harmfulWords: Words,
+  /** Tool words advertising a harmful capability, by the risk type they carry. */
+  harmfulWords: z.partialRecord(RiskType, Words),
   /** Tool-name words too generic to show that a step follows an instruction. */
   genericToolWords: Words,
 });

@@ -7,8 +7,8 @@ import {
   isTraceable,
   leafValues,
   type NormalisedPlan,
+  type NormalisedStep,
   norm,
-  type PlanStep,
   type ToolDescriptor,
 } from "./model.js";
 import type { Policy, Rule } from "./policy.js";
@@ -174,7 +174,7 @@ function untrustedInstruction(
 }
 
 function followedInstruction(
-  step: PlanStep,
+  step: NormalisedStep,
   risk: ToolRisk,
   instructions: Instruction[],
   ctx: PlanContext,
@@ -204,10 +204,10 @@ function harmfulCapability(rule: Extract<Rule, { kind: "harmful-capability" }>, 
   const out: Finding[] = [];
   for (const step of ctx.plan.steps) {
     const risk = ctx.risks[step.index] as ToolRisk;
-    if (!risk.harmful) continue;
+    if (risk.harmful === undefined) continue;
     out.push({
       ruleId: rule.id,
-      riskType: byEffect(rule, risk.effects),
+      riskType: risk.harmful,
       decision: rule.decision,
       stepIndices: [step.index],
       rationale: `step ${step.index} uses ${step.tool}, whose name or description advertises a harmful capability`,
@@ -274,7 +274,7 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
   return out;
 }
 
-function touchesSecret(step: PlanStep, ctx: PlanContext): string | undefined {
+function touchesSecret(step: NormalisedStep, ctx: PlanContext): string | undefined {
   const re = ctx.compiled.secretPaths;
   if (!re) return undefined;
   for (const leaf of leafValues(step.args)) {
@@ -284,7 +284,7 @@ function touchesSecret(step: PlanStep, ctx: PlanContext): string | undefined {
   return undefined;
 }
 
-function namesSensitive(nameStems: string[], step: PlanStep, compiled: CompiledPolicy): boolean {
+function namesSensitive(nameStems: string[], step: NormalisedStep, compiled: CompiledPolicy): boolean {
   if (nameStems.some((s) => compiled.sensitive.has(s))) return true;
   if (step.text !== undefined) return false;
   for (const leaf of leafValues(step.args)) {
@@ -401,7 +401,7 @@ function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanCon
 /* ------------------------------------------------------------------ helpers */
 
 function argsOfKind(
-  step: PlanStep,
+  step: NormalisedStep,
   ctx: PlanContext,
   kind: string,
 ): Array<{ path: string; value: string; source: ArgSource | undefined }> {
