@@ -112,14 +112,22 @@ export function toPlan(steps: ReadonlyArray<ScenarioStep>): Plan {
 export function parseScenario(text: string, file = "<scenario>"): Scenario {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    // Warnings (an unknown tag) would print a second line; the schema check reports what matters.
+    raw = parseYaml(text, { logLevel: "error" });
   } catch (error) {
     const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
-    throw new UserInputError(`not valid YAML${line !== undefined ? ` (line ${line})` : ""}`, {
-      file,
-      hint: "check indentation and quoting",
-      cause: error,
-    });
+    // Some YAML errors (an unresolved alias) carry no position: say what went wrong instead.
+    const reason =
+      error instanceof Error ? (error.message.split("\n")[0] ?? "").replace(/ at line \d+.*$/, "") : "";
+    throw new UserInputError(
+      `not valid YAML${line !== undefined ? ` (line ${line})` : ""}${reason ? `: ${reason}` : ""}`,
+      {
+        file,
+        ...(line === undefined ? { field: "(root)" } : {}),
+        hint: "check indentation and quoting",
+        cause: error,
+      },
+    );
   }
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success)
