@@ -171,3 +171,35 @@ describe("plan files and value matching", () => {
     expect(containsValue("share `mybook/chapter1`", "/MyBook/Chapter1")).toBe(true);
   });
 });
+
+describe("fromPlannerPlan with several tool calls in one plan step", () => {
+  it("makes one normalised step per call, each depending on the plan step's dependencies", () => {
+    const log = new EventLog();
+    const task = log.add("r2", {
+      step: 0,
+      author: "user",
+      kind: "task",
+      content: "Archive and then announce release 2.1.",
+    });
+    const steps = [
+      { id: "a", assignee: "ops", tool: "RepoTagRelease", args: { tag: "2.1" }, dependsOn: [] },
+      {
+        id: "b",
+        assignee: "ops",
+        tool: "ChatPostMessage",
+        args: { channel: "#rel" },
+        dependsOn: ["a"],
+        toolCalls: [
+          { tool: "ChatPostMessage", args: { channel: "#rel" } },
+          { tool: "MailSendMessage", args: { to: "list@example.org" } },
+        ],
+      },
+    ];
+    const plan = fromPlannerPlan({ log, runId: "r2", task, steps });
+    expect(plan.steps.map((s) => [s.index, s.id, s.tool, s.dependsOn])).toEqual([
+      [0, "a", "RepoTagRelease", []],
+      [1, "b", "ChatPostMessage", [0]],
+      [2, "b", "MailSendMessage", [0]],
+    ]);
+  });
+});

@@ -48,23 +48,28 @@ export function fromPlannerPlan(input: PlannerPlanInput): NormalisedPlan {
       trusted.push({ id: item.id, text: contentText(item.content), sensitive: isPrivate(item.sensitivity) });
     }
   }
-  const indexById = new Map<string, number>();
+  // A plan step may carry several tool calls (`toolCalls`, beyond the view's first one): each becomes
+  // a normalised step, depending on what its plan step depends on.
+  const indicesById = new Map<string, number[]>();
   const steps: NormalisedStep[] = [];
   for (const view of input.steps) {
-    if (view.tool === null) continue;
-    const index = steps.length;
-    indexById.set(view.id, index);
-    steps.push({
-      index,
-      id: view.id,
-      tool: view.tool,
-      args: view.args,
-      dependsOn: view.dependsOn.flatMap((d) => {
-        const i = indexById.get(d);
-        return i === undefined ? [] : [i];
-      }),
-      argSources: {},
-    });
+    const extra = ExtraCalls.safeParse(view);
+    const calls =
+      extra.success && extra.data.toolCalls !== undefined && extra.data.toolCalls.length > 0
+        ? extra.data.toolCalls
+        : view.tool !== null
+          ? [{ tool: view.tool, args: view.args }]
+          : [];
+    const dependsOn = [...new Set(view.dependsOn.flatMap((d) => indicesById.get(d) ?? []))].sort(
+      (a, b) => a - b,
+    );
+    const mine: number[] = [];
+    for (const call of calls) {
+      const index = steps.length;
+      mine.push(index);
+      steps.push({ index, id: view.id, tool: call.tool, args: call.args, dependsOn, argSources: {} });
+    }
+    indicesById.set(view.id, mine);
   }
   const tools: ToolDescriptor[] = (input.tools ?? []).map((t) => ({
     name: t.name,
@@ -81,6 +86,12 @@ export function fromPlannerPlan(input: PlannerPlanInput): NormalisedPlan {
     tools,
   });
 }
+
+const ExtraCalls = z.looseObject({
+  toolCalls: z
+    .array(z.looseObject({ tool: z.string().min(1), args: z.record(z.string(), z.unknown()).default({}) }))
+    .optional(),
+});
 
 /* ------------------------------------------------------------------ Safiron-style records */
 

@@ -36,6 +36,15 @@ export const RuleSchema = z.discriminatedUnion("kind", [
     untrusted: Outcome,
     /** Value seen nowhere: the agent guessed it. */
     unseen: Outcome,
+    /**
+     * Value from the result of a lookup keyed by the user's own words (a contact search for the
+     * name the user gave), in output that carries no instruction. `allow` lets it pass. Only for
+     * steps whose effects are all in `lookupEffects`; otherwise `untrusted` applies.
+     */
+    lookup: z
+      .strictObject({ riskType: RiskType, decision: z.enum(["allow", "block", "needs_approval"]) })
+      .optional(),
+    lookupEffects: z.array(Effect).default([]),
   }),
   /** Sensitive data must not reach an outside sink the user did not name. */
   z.strictObject({ ...ruleBase, kind: z.literal("sensitive-flow") }),

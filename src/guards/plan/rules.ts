@@ -41,6 +41,8 @@ interface PlanContext {
   requestStems: Set<string>;
   /** Instruction sentences visible to each step. */
   instructionsFor(index: number): Instruction[];
+  /** Observation id -> whether it holds an instruction. */
+  instructive: Map<string, boolean>;
 }
 
 export interface EvaluateOptions {
@@ -88,6 +90,7 @@ function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: Evalua
   const injectedInstructions =
     injected.trim() === "" ? [] : instructionsIn(injected, "text injected into the request", compiled, true);
   const perObservation = plan.observations.map((o) => ({
+    id: o.id,
     beforeStep: o.beforeStep,
     instructions: instructionsIn(o.text, o.tool ? `the output of ${o.tool}` : "tool output", compiled, false),
   }));
@@ -98,6 +101,7 @@ function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: Evalua
     risks,
     request,
     requestStems,
+    instructive: new Map(perObservation.map((o) => [o.id, o.instructions.length > 0])),
     instructionsFor(index) {
       const out = [...injectedInstructions];
       for (const o of perObservation) if (o.beforeStep <= index) out.push(...o.instructions);
@@ -138,6 +142,8 @@ const CLAUSE_START = /(?:^|[:,]\s+)["'\s]*([A-Za-z]+)/g;
 
 function isInstruction(sentence: string, compiled: CompiledPolicy): boolean {
   if (compiled.instruction?.test(sentence)) return true;
+  // A lone word is a key or a label (`"email": ...`), not a command.
+  if (sentence.split(/\s+/).length < 3) return false;
   // `Label: verb ...` or `..., verb ...`: an imperative at a clause start.
   for (const m of sentence.matchAll(CLAUSE_START)) {
     const first = m[1];
@@ -247,7 +253,12 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
       const recipients = argsOfKind(step, ctx, "recipient");
       const named =
         recipients.length > 0
-          ? recipients.every((r) => r.source?.kind === "user" || r.source?.kind === "trusted")
+          ? recipients.every(
+              (r) =>
+                r.source?.kind === "user" ||
+                r.source?.kind === "trusted" ||
+                (r.source?.kind === "observation" && isUserKeyedLookup(r.source.itemId, ctx)),
+            )
           : (compiled.authorisation.get("sends_outside")?.test(ctx.request) ?? false) && !selfSensitive;
       if (source && !named) {
         out.push({
@@ -301,6 +312,7 @@ function argumentProvenance(
 ): Finding[] {
   const out: Finding[] = [];
   const effects = new Set<ToolEffect>(rule.effects);
+  const lookupEffects = new Set<ToolEffect>(rule.lookupEffects);
   for (const step of ctx.plan.steps) {
     const risk = ctx.risks[step.index] as ToolRisk;
     if (!risk.effects.some((e) => effects.has(e))) continue;
@@ -309,17 +321,27 @@ function argumentProvenance(
         const src = arg.source;
         if (!src || src.kind === "user" || src.kind === "trusted") continue;
         const untrusted = src.kind === "observation";
-        const outcome = untrusted ? rule.untrusted : rule.unseen;
+        const lookup =
+          untrusted &&
+          rule.lookup !== undefined &&
+          risk.effects.every((e) => e === "reads" || lookupEffects.has(e))
+            ? isUserKeyedLookup(src.itemId, ctx)
+            : false;
+        const outcome = lookup && rule.lookup ? rule.lookup : untrusted ? rule.untrusted : rule.unseen;
+        if (outcome.decision === "allow") continue;
         const riskType = untrusted
           ? outcome.riskType
           : byEffect({ ...rule, riskType: outcome.riskType }, risk.effects);
-        const where = untrusted
-          ? `first appears in untrusted tool output (${src.itemId ?? "an observation"}), not in the user's request`
-          : "appears nowhere in the user's request or trusted items: a guessed value";
+        const where = lookup
+          ? `comes from the result of a lookup (${src.itemId}), not from the user's request`
+          : untrusted
+            ? `first appears in untrusted tool output (${src.itemId ?? "an observation"}), not in the user's request`
+            : "appears nowhere in the user's request or trusted items: a guessed value";
+        const decision = outcome.decision;
         out.push({
           ruleId: rule.id,
           riskType,
-          decision: outcome.decision,
+          decision,
           stepIndices: [step.index],
           rationale: `step ${step.index} (${step.tool}): ${kind} ${arg.path}="${clip(src.value, 60)}" ${where}`,
         });
@@ -327,6 +349,18 @@ function argumentProvenance(
     }
   }
   return out;
+}
+
+/**
+ * The observation answered a read the plan made with the user's own words as key (a contact search
+ * for the name the user gave) and carries no instruction: a value from it is looked up, not planted.
+ */
+function isUserKeyedLookup(observationId: string | undefined, ctx: PlanContext): boolean {
+  if (observationId === undefined || ctx.instructive.get(observationId) !== false) return false;
+  const obs = ctx.plan.observations.find((o) => o.id === observationId);
+  const producer = obs ? ctx.plan.steps[obs.beforeStep - 1] : undefined;
+  if (!producer || !(ctx.risks[producer.index] as ToolRisk).effects.includes("reads")) return false;
+  return Object.values(producer.argSources).some((s) => s.kind === "user" || s.kind === "trusted");
 }
 
 function authorisation(rule: Extract<Rule, { kind: "authorisation" }>, ctx: PlanContext): Finding[] {
