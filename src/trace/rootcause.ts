@@ -134,6 +134,22 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
 
   const given = new Set(extractTokens(input.task).map((t) => t.key));
   const firstSeen = firstOccurrences(nodes);
+  // A rejection that names a wrong value blames where the value came from; a block, or a
+  // rejection without one, blames what the verdict was about.
+  const rejectVerdict = (node: IdgNode, kind: SignalKind, verdict: string): void => {
+    const named =
+      kind === "verifier_rejection" ? namedOrigin(idg, node, verdict, firstSeen, given, true) : null;
+    if (named) {
+      blame(
+        named.node,
+        kind,
+        `${node.agent}: ${verdict} (names "${named.value}", first introduced here)`,
+        node,
+      );
+      return;
+    }
+    for (const target of agentParents(idg, node)) blame(target, kind, `${node.agent}: ${verdict}`, node);
+  };
   for (const node of nodes) {
     if (node.index > symptomNode.index) break;
     if (node.role === "tool") {
@@ -145,7 +161,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
       const verdict = negativeVerdict(node);
       if (verdict) {
         const kind: SignalKind = isPlanVerdict(node) ? "blocked" : "verifier_rejection";
-        for (const target of agentParents(idg, node)) blame(target, kind, `${node.agent}: ${verdict}`, node);
+        rejectVerdict(node, kind, verdict);
       }
       continue;
     }
@@ -153,7 +169,10 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     for (const local of localSignalsOf(node, idg.source === "imported")) {
       // A complaint that names a value points at whoever introduced that value.
       // A complaint is about someone else's value; a hedge may be about the agent's own.
-      const named = namedOrigin(idg, node, local.context, firstSeen, given, local.kind !== "hedged_claim");
+      const named =
+        local.kind === "hedged_claim" && introducesValue(node, local.context, firstSeen, given)
+          ? null
+          : namedOrigin(idg, node, local.context, firstSeen, given, local.kind !== "hedged_claim");
       if (named) {
         blame(
           named.node,
@@ -169,9 +188,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     }
     if (node.item.kind === "verification") {
       const verdict = negativeVerdict(node);
-      if (verdict)
-        for (const target of agentParents(idg, node))
-          blame(target, "verifier_rejection", `${node.agent}: ${verdict}`, node);
+      if (verdict) rejectVerdict(node, "verifier_rejection", verdict);
     }
   }
 
@@ -190,7 +207,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   // Values introduced from nowhere (no earlier item, no tool) that later items build on.
   for (const node of nodes) {
     if (node.role !== "agent" || node.index > symptomNode.index) continue;
-    const unsupported = unsupportedValues(idg, node);
+    const unsupported = unsupportedValues(idg, node, given);
     if (unsupported.length >= 2) {
       blame(
         node,
@@ -206,6 +223,8 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   const candidates: Candidate[] = [];
   for (const node of nodes) {
     if (node.role !== "agent" || node.index > symptomNode.index) continue;
+    // The check that caught the failure did not cause it.
+    if (node.id === symptomNode.id && node.item.kind === "verification") continue;
     const list = [...(reasons.get(node.id) ?? [])];
     const signal = list.reduce((s, r) => s + r.weight, 0);
     const earliness = n > 1 ? 1 - node.index / (n - 1) : 1;
@@ -235,11 +254,16 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   }
   candidates.sort((a, b) => b.score - a.score || a.index - b.index);
   const ranked = candidates.slice(0, limit);
-  const agents = rankAgents(candidates);
-  // The named root cause is the best item of the most responsible agent, so agent and step agree.
-  const topAgent = agents[0]?.agent;
-  const at = ranked.findIndex((c) => c.agent === topAgent);
-  if (at > 0) ranked.unshift(...ranked.splice(at, 1));
+  const agents = rankAgents(candidates, idg.source);
+  if (idg.source === "imported") {
+    // Text-inferred signals are noisy: the named root cause is the best item of the most
+    // responsible agent, so agent and step agree. Exact runs keep the item ranking as is.
+    // Unless one item's evidence clearly dominates (DOMINANCE times the agent's best item).
+    const topAgent = agents[0]?.agent;
+    const at = ranked.findIndex((c) => c.agent === topAgent);
+    const best = ranked[0]?.score ?? 0;
+    if (at > 0 && best < DOMINANCE * (ranked[at]?.score ?? 0)) ranked.unshift(...ranked.splice(at, 1));
+  }
   return {
     source: idg.source,
     symptom,
@@ -253,20 +277,32 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   };
 }
 
+/** How much stronger an item's evidence must be to name it over the most responsible agent's best item. */
+const DOMINANCE = 3;
+
 /** Weight of signals against plain participation when ranking agents. */
 const AGENT_SIGNAL_WEIGHT = 0.25;
 
 /**
- * Responsibility per agent: one point per turn it took before the failure (consecutive items by
+ * Responsibility per agent. Imported logs: one point per turn it took before the failure (consecutive items by
  * the same agent are one turn), plus a share of the signals against its items. Ties go to the
  * agent that acted first, since its output was in everyone's context longest.
  */
-function rankAgents(candidates: ReadonlyArray<Candidate>): Array<{ agent: string; score: number }> {
+function rankAgents(
+  candidates: ReadonlyArray<Candidate>,
+  source: "run" | "imported",
+): Array<{ agent: string; score: number }> {
   const score = new Map<string, number>();
   const firstTurn = new Map<string, number>();
   let previousAgent = "";
   for (const c of [...candidates].sort((a, b) => a.index - b.index)) {
     const signal = c.reasons.filter((r) => r.signal !== "position").reduce((s, r) => s + r.weight, 0);
+    // With exact provenance the signals are reliable and are the whole story.
+    if (source === "run") {
+      score.set(c.agent, (score.get(c.agent) ?? 0) + c.score);
+      if (!firstTurn.has(c.agent)) firstTurn.set(c.agent, c.index);
+      continue;
+    }
     const turn = c.agent === previousAgent ? 0 : 1;
     previousAgent = c.agent;
     score.set(c.agent, (score.get(c.agent) ?? 0) + turn + AGENT_SIGNAL_WEIGHT * signal);
@@ -285,6 +321,18 @@ function firstOccurrences(nodes: ReadonlyArray<IdgNode>): Map<string, number> {
     for (const t of extractTokens(node.text)) if (!first.has(t.key)) first.set(t.key, node.index);
   }
   return first;
+}
+
+/** True when the text around a hedge states a value this very item introduces. */
+function introducesValue(
+  node: IdgNode,
+  context: string,
+  firstSeen: Map<string, number>,
+  given: Set<string>,
+): boolean {
+  return extractTokens(context).some(
+    (t) => t.weight >= 0.5 && !given.has(t.key) && firstSeen.get(t.key) === node.index,
+  );
 }
 
 /**
@@ -486,17 +534,19 @@ function wrongValueOrigins(
   const out: Array<{ node: IdgNode; value: string }> = [];
   for (const [key, node] of firstSeen) {
     // A value first seen in a tool's output came from the world; the agent that trusted it is next.
-    const origin = node.role === "tool" ? responsibleAgent(idg, node) : node;
-    if (origin && origin.id !== symptom.id) out.push({ node: origin, value: wanted.get(key) ?? key });
+    // A value first seen in a tool's output came from the world, not from an agent's claim.
+    if (node.role === "tool") continue;
+    if (node.id !== symptom.id) out.push({ node, value: wanted.get(key) ?? key });
   }
   return out;
 }
 
 /** Specific values an agent states that no earlier item contains and no tool produced. */
-function unsupportedValues(idg: Idg, node: IdgNode): string[] {
+function unsupportedValues(idg: Idg, node: IdgNode, given: Set<string>): string[] {
   const out: string[] = [];
   for (const t of extractTokens(node.text)) {
     if (t.kind !== "number" && t.kind !== "quote") continue;
+    if (given.has(t.key)) continue;
     if (t.weight < 0.5) continue;
     const sourced = idg.parents(node.id).some((e) => e.evidence.includes(t.raw));
     if (sourced) continue;

@@ -89,6 +89,8 @@ export function extractTokens(text: string, ignore: ReadonlySet<string> = new Se
     const base = file.split(/[/\\]/).pop() ?? file;
     add("file", file, base.toLowerCase(), 0.85);
   }
+  // File names are consumed too, so "sales_2023.csv" does not also count as an identifier and a year.
+  rest = rest.replace(FILE_RE, (m, f: string) => m.slice(0, m.length - f.length));
   for (const m of rest.matchAll(QUOTE_RE)) {
     // A quoted string followed by a colon is a key of structured output, not a quoted value.
     if (/^\s*:/.test(rest.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 3))) continue;

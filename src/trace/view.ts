@@ -1,6 +1,7 @@
 import { type Item, isPrivate, REDACTED, redactItem, scrubValues } from "../core/index.js";
 import { itemText } from "./idg.js";
 import type { RootCauseReport } from "./rootcause.js";
+import { negativeVerdict } from "./signals.js";
 import type { EdgeKind, Idg, NodeRole } from "./types.js";
 
 export const TRACE_FORMAT = "quorum.trace";
@@ -72,7 +73,13 @@ export function buildView(idg: Idg, report: RootCauseReport, options: ViewOption
     const c = node.item.content;
     const o = c !== null && typeof c === "object" ? (c as Record<string, unknown>) : {};
     const decision =
-      typeof o.decision === "string" ? o.decision : typeof o.verdict === "string" ? o.verdict : "note";
+      typeof o.decision === "string"
+        ? o.decision
+        : typeof o.verdict === "string"
+          ? o.verdict
+          : negativeVerdict(node)
+            ? "rejected"
+            : "passed";
     const rationale =
       typeof o.rationale === "string" ? o.rationale : typeof o.reason === "string" ? o.reason : node.text;
     for (const parent of node.item.derivedFrom) {

@@ -39,7 +39,7 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option(
       "--method <list>",
       `comma-separated: ${METHODS.join(",")}`,
-      "idg,first-error,last-agent,random,all-at-once",
+      "idg,first-error,last-agent,most-active,random,all-at-once",
     )
     .option("--model <name>", "model for all-at-once (OpenAI-compatible; OPENAI_BASE_URL for a local server)")
     .option("--json", 'print exactly {"splits":[{"split","method","n","agentAccuracy","stepAccuracy"}]}')

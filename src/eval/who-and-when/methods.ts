@@ -3,7 +3,7 @@ import { findRootCause } from "../../trace/rootcause.js";
 import { hedgeIn, rejectionIn, stallIn, toolErrorIn } from "../../trace/signals.js";
 import type { IdgNode, TraceInput } from "../../trace/types.js";
 
-export const METHODS = ["idg", "first-error", "last-agent", "random", "all-at-once"] as const;
+export const METHODS = ["idg", "first-error", "last-agent", "most-active", "random", "all-at-once"] as const;
 export type Method = (typeof METHODS)[number];
 
 export interface Attribution {
@@ -50,6 +50,26 @@ export function attributeFirstError(input: TraceInput): Attribution {
 export function attributeLastAgent(input: TraceInput): Attribution {
   const idg = buildIdg(input, { infer: false });
   return fallback(idg.nodes);
+}
+
+/**
+ * Structural baseline: the agent with the most turns before the failure (ties: the one that spoke
+ * first), at its first turn. No evidence at all, so it shows how much "who talked most" explains.
+ */
+export function attributeMostActive(input: TraceInput): Attribution {
+  const nodes = buildIdg(input, { infer: false }).nodes.filter((n) => n.role === "agent");
+  const count = new Map<string, number>();
+  const first = new Map<string, IdgNode>();
+  for (const n of nodes) {
+    count.set(n.agent, (count.get(n.agent) ?? 0) + 1);
+    if (!first.has(n.agent)) first.set(n.agent, n);
+  }
+  let best: IdgNode | undefined;
+  for (const [agent, n] of first) {
+    const b = best ? (count.get(best.agent) ?? 0) : -1;
+    if ((count.get(agent) ?? 0) > b) best = n;
+  }
+  return best ? { agent: best.agent, step: best.step } : { agent: "", step: 0 };
 }
 
 /** Uniform over agent turns, seeded. */

@@ -6,6 +6,7 @@ import {
   attributeFirstError,
   attributeIdg,
   attributeLastAgent,
+  attributeMostActive,
   attributeRandom,
   type Method,
   seedOf,
@@ -109,6 +110,8 @@ async function attribute(
       return attributeFirstError(r.input);
     case "last-agent":
       return attributeLastAgent(r.input);
+    case "most-active":
+      return attributeMostActive(r.input);
     case "random":
       return attributeRandom(r.input, base);
     case "all-at-once": {
