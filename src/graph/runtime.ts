@@ -340,7 +340,11 @@ export class Runtime {
       author: `tool:${tool.name}`,
       kind: "tool_result",
       content: value,
-      audience: options.audience ?? [agent],
+      // The caller is handed the result whatever audience was asked for, so it must be in it.
+      audience:
+        options.audience && !options.audience.includes(agent)
+          ? [...options.audience, agent]
+          : (options.audience ?? [agent]),
       sensitivity: tool.resultSensitivity ?? "internal",
       labels: [...(tool.resultLabels ?? []), ...(status === "error" ? ["error"] : [])],
       derivedFrom: [call.id],
