@@ -77,7 +77,7 @@ describe("quorum eval compositional --model", () => {
       { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test", QUORUM_MODEL: "" },
     );
     expect(r.stderr).not.toMatch(/error/);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const { results } = JSON.parse(r.stdout) as { results: Array<Record<string, number | string>> };
     expect(results.map((x) => [x.defense, x.sensitiveBlocked, x.benignSucceeded])).toEqual([
       ["none", 0, 100],

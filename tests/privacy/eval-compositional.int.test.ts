@@ -26,7 +26,7 @@ describe("quorum eval compositional", () => {
       "direct,relay",
       "--json",
     ]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { results: Array<Record<string, unknown>> };
     expect(Object.keys(out)).toEqual(["results"]);
     expect(out.results.map((x) => `${x.defense}/${x.adversary}`)).toEqual([
@@ -75,7 +75,7 @@ describe("quorum eval compositional", () => {
       "--out",
       out,
     ]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Not an LLM result/);
     expect(r.stdout).toMatch(
       /Defense\s+Adversary\s+Sensitive Blocked\s+Benign Succeeded\s+Balanced\s+Overall/,
@@ -91,7 +91,7 @@ describe("quorum eval compositional", () => {
 
   it("skips with a clear message when --data is absent and the default folder does not exist", () => {
     const r = quorum(["eval", "compositional"], mkdtempSync(join(tmpdir(), "quorum-empty-")));
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
       /skipped: no --data given and the default dataset folder \.\.\/shared\/datasets\/compositional does not exist/,
     );
@@ -101,20 +101,20 @@ describe("quorum eval compositional", () => {
   it("an unparseable defense: a warning per file, or exit 2 naming file and field with --strict", () => {
     const dir = "tests/privacy/fixtures/compositional-invalid";
     const lenient = quorum(["eval", "compositional", "--data", dir]);
-    expect(lenient.code).toBe(2);
+    expect(lenient.code, lenient.stderr).toBe(2);
     expect(lenient.stderr).toMatch(
       /warning: skipping error\[user_input\] .*unfinished-defense\.json: defense:/,
     );
     expect(lenient.stderr).toMatch(/no readable scenario/);
     const strict = quorum(["eval", "compositional", "--data", dir, "--strict"]);
-    expect(strict.code).toBe(2);
+    expect(strict.code, strict.stderr).toBe(2);
     expect(strict.stderr).toMatch(/^error\[user_input\] .*unfinished-defense\.json: defense: .*\(hint: /m);
     expect(strict.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
   it("a bad flag is a one-line user error", () => {
     const r = quorum(["eval", "compositional", "--data", FIXTURES, "--adversary", "sideways"]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/command line: adversary\.0/);
   });
 });
