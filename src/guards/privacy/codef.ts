@@ -76,7 +76,7 @@ export class CoDefGuard implements MessageGuard {
   async checkMessage(input: MessageGuardInput): Promise<Verdict> {
     const carried = carriedTables(input.log, input.message);
     if (disclosedKeys(carried).size === 0) {
-      return this.verdict("allow", "carries no table data; no vote needed", []);
+      return this.verdict("allow", "carries no table data; no vote needed");
     }
     const casts: Cast[] = [];
     let modelCalls = 0;
@@ -127,19 +127,19 @@ export class CoDefGuard implements MessageGuard {
     const malformed = casts.some((c) => c.malformed !== undefined);
     if (casts.some((c) => c.vote === "B")) {
       return {
-        ...this.verdict("block", `a voter voted B: ${tally.join("; ")}`, casts),
+        ...this.verdict("block", `a voter voted B: ${tally.join("; ")}`),
         ...usage,
         ...(malformed ? { failClosed: true } : {}),
       };
     }
     if (casts.some((c) => c.vote === "C")) {
       return {
-        ...this.verdict("vague", `a voter voted C: ${tally.join("; ")}`, casts),
+        ...this.verdict("vague", `a voter voted C: ${tally.join("; ")}`),
         replacement: vagueAnswer(carried),
         ...usage,
       };
     }
-    return { ...this.verdict("allow", `all voted A: ${tally.join("; ")}`, casts), ...usage };
+    return { ...this.verdict("allow", `all voted A: ${tally.join("; ")}`), ...usage };
   }
 
   private symbolicBallot(voter: string, view: Assessment): Ballot {
@@ -193,7 +193,7 @@ export class CoDefGuard implements MessageGuard {
     ].join("\n\n");
   }
 
-  private verdict(decision: Verdict["decision"], rationale: string, _casts: Cast[]): Verdict {
+  private verdict(decision: Verdict["decision"], rationale: string): Verdict {
     const flagged = decision !== "allow";
     return {
       guard: this.name,
