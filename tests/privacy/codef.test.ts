@@ -67,3 +67,14 @@ describe("CoDefGuard (symbolic voters)", () => {
     expect((await w.ask("Bea", { table: "meds", columns: ["id"] })).decision).toBe("block");
   });
 });
+
+describe("guard options", () => {
+  it("a bad policy or no voters is the caller's mistake, named by field", () => {
+    expect(() => new CoDefGuard({ policy: { ...POLICY, sensitive: [] }, voters: ["Bea"] })).toThrow(
+      expect.objectContaining({ code: "user_input", field: "policy.sensitive" }),
+    );
+    expect(() => new CoDefGuard({ policy: POLICY, voters: [] })).toThrow(
+      expect.objectContaining({ code: "user_input", field: "voters" }),
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { UserInputError } from "../../core/index.js";
 import { disclosedKeys, ledgerFor, tableKey } from "../../memory/index.js";
 import { modelNameOf } from "../../models/factory.js";
 import type { MessageGuard, MessageGuardInput, Verdict } from "../types.js";
@@ -6,8 +7,8 @@ import {
   type Assessment,
   assess,
   type CompositionPolicy,
-  CompositionPolicySchema,
   carriedTables,
+  checkPolicy,
   crosses,
   describeKeys,
   requiredCount,
@@ -63,14 +64,20 @@ export class CoDefGuard implements MessageGuard {
   private readonly model: BaseChatModel | undefined;
 
   constructor(options: CoDefGuardOptions) {
-    this.policy = CompositionPolicySchema.parse(options.policy);
+    this.policy = checkPolicy(options.policy, "codef");
     this.voters = [...options.voters];
     this.threshold = options.threshold ?? "all";
     this.vagueAt = options.vagueAt ?? "off";
     this.selfVoting = options.selfVoting;
     this.model = options.model;
     this.name = options.name ?? (options.selfVoting ? "self-voting" : "codef");
-    if (this.voters.length === 0 && !this.selfVoting) throw new Error("codef needs at least one voter");
+    if (this.voters.length === 0 && !this.selfVoting) {
+      throw new UserInputError("codef needs at least one voter", {
+        file: "codef guard options",
+        field: "voters",
+        hint: "pass every defender of the run",
+      });
+    }
   }
 
   async checkMessage(input: MessageGuardInput): Promise<Verdict> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { EventLog, Item } from "../../core/index.js";
+import { type EventLog, fromZodError, type Item } from "../../core/index.js";
 import { type Disclosure, disclosedKeys, ledgerFor, type TableRef, tableKey } from "../../memory/index.js";
 
 export const TableRefSchema = z.object({ owner: z.string().min(1), table: z.string().min(1) });
@@ -19,6 +19,15 @@ export const CompositionPolicySchema = z.object({
   owned: z.record(z.string(), z.array(TableRefSchema)),
 });
 export type CompositionPolicy = z.infer<typeof CompositionPolicySchema>;
+
+/** Checks a policy given to a guard; a mistake is the caller's, reported on the `policy` field. */
+export function checkPolicy(policy: unknown, guard: string): CompositionPolicy {
+  const parsed = CompositionPolicySchema.safeParse(policy);
+  if (!parsed.success) {
+    throw fromZodError(parsed.error, { file: `${guard} guard options`, fieldPrefix: "policy" });
+  }
+  return parsed.data;
+}
 
 export function requiredCount(policy: Pick<CompositionPolicy, "sensitive">, threshold: Threshold): number {
   const n = new Set(policy.sensitive.map(tableKey)).size;

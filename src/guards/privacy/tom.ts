@@ -7,7 +7,7 @@ import {
   type Assessment,
   assess,
   type CompositionPolicy,
-  CompositionPolicySchema,
+  checkPolicy,
   crosses,
   describeKeys,
   requiredCount,
@@ -39,7 +39,7 @@ export class TomGuard implements MessageGuard {
   private readonly model: BaseChatModel | undefined;
 
   constructor(options: TomGuardOptions) {
-    this.policy = CompositionPolicySchema.parse(options.policy);
+    this.policy = checkPolicy(options.policy, "tom");
     this.threshold = options.threshold ?? "all";
     this.model = options.model;
     this.name = options.name ?? "tom";
