@@ -63,8 +63,8 @@ export interface RootCauseReport {
   candidates: Candidate[];
   rootCause: Candidate | null;
   /**
-   * Agents ranked by the blame summed over all their candidate items: an agent whose several
-   * turns each look doubtful is a better bet than one with a single loud signal.
+   * Agents ranked by responsibility for the failure (see rankAgents). Answers "which agent";
+   * `rootCause` answers "which item/step". The two can name different agents.
    */
   agents: Array<{ agent: string; score: number }>;
   /** Items that show the failure but are downstream of the root cause, or only report it. */
@@ -254,16 +254,9 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   }
   candidates.sort((a, b) => b.score - a.score || a.index - b.index);
   const ranked = candidates.slice(0, limit);
-  const agents = rankAgents(candidates, idg.source);
-  if (idg.source === "imported") {
-    // Text-inferred signals are noisy: the named root cause is the best item of the most
-    // responsible agent, so agent and step agree. Exact runs keep the item ranking as is.
-    // Unless one item's evidence clearly dominates (DOMINANCE times the agent's best item).
-    const topAgent = agents[0]?.agent;
-    const at = ranked.findIndex((c) => c.agent === topAgent);
-    const best = ranked[0]?.score ?? 0;
-    if (at > 0 && best < DOMINANCE * (ranked[at]?.score ?? 0)) ranked.unshift(...ranked.splice(at, 1));
-  }
+  // Two questions, two rankings: which item was decisive (the evidence above) and which agent
+  // carries the most responsibility for the failure (rankAgents). They can differ.
+  const agents = rankAgents(candidates, idg.source, symptomNode.id);
   return {
     source: idg.source,
     symptom,
@@ -277,20 +270,19 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   };
 }
 
-/** How much stronger an item's evidence must be to name it over the most responsible agent's best item. */
-const DOMINANCE = 3;
-
 /** Weight of signals against plain participation when ranking agents. */
 const AGENT_SIGNAL_WEIGHT = 0.25;
 
 /**
- * Responsibility per agent. Imported logs: one point per turn it took before the failure (consecutive items by
- * the same agent are one turn), plus a share of the signals against its items. Ties go to the
+ * Responsibility per agent. Imported logs: one point per turn it took before the failure
+ * (consecutive items by the same agent are one turn; the symptom itself is not a turn), plus a
+ * quarter of the signal weight against its items. Ties go to the
  * agent that acted first, since its output was in everyone's context longest.
  */
 function rankAgents(
   candidates: ReadonlyArray<Candidate>,
   source: "run" | "imported",
+  symptomId: string,
 ): Array<{ agent: string; score: number }> {
   const score = new Map<string, number>();
   const firstTurn = new Map<string, number>();
@@ -303,7 +295,8 @@ function rankAgents(
       if (!firstTurn.has(c.agent)) firstTurn.set(c.agent, c.index);
       continue;
     }
-    const turn = c.agent === previousAgent ? 0 : 1;
+    // The symptom shows the failure; it is no share of causing it.
+    const turn = c.agent === previousAgent || c.itemId === symptomId ? 0 : 1;
     previousAgent = c.agent;
     score.set(c.agent, (score.get(c.agent) ?? 0) + turn + AGENT_SIGNAL_WEIGHT * signal);
     if (!firstTurn.has(c.agent)) firstTurn.set(c.agent, c.index);

@@ -71,6 +71,7 @@ describe("exporters", () => {
     expect(text).toContain("verifier rejection");
     expect(text).toContain("evidence chain: rev-step_output-6");
     expect(text).toContain("symptoms that are not causes:");
+    expect(text).toContain("most responsible agent: analyst");
   });
 
   it("html is self-contained: inline script and style, no external URL loads, data safely embedded", async () => {

@@ -84,6 +84,9 @@ describe.skipIf(!present && !inCi)("HTML trace page in headless Chromium", () =>
   it("works for an imported log: clicking a candidate in the list selects its node", async () => {
     const { view } = await traceRun(parseWhoAndWhen(ferryRecord(), "ferry.json"));
     const { page, errors } = await open(exportTrace(view, "html"), "ferry.html");
+    expect(await page.locator("#agent-summary").textContent()).toBe(
+      `Most responsible agent: ${view.report.agents[0]?.agent} (the decisive item is by WebSurfer)`,
+    );
     await page.locator("#candidates .cand").first().click();
     const rootId = view.report.rootCause?.itemId ?? "";
     expect(await page.locator("g.node.selected").getAttribute("data-id")).toBe(rootId);

@@ -17,7 +17,7 @@ export interface AttributeOptions {
   seed: number;
 }
 
-/** IDG root-cause search: the top-ranked candidate. */
+/** IDG root-cause search: the most responsible agent and the decisive item's step. */
 export function attributeIdg(input: TraceInput, options: AttributeOptions): Attribution {
   const idg = buildIdg(input);
   const gt = options.withGroundTruth ? input.groundTruth : undefined;
@@ -25,7 +25,8 @@ export function attributeIdg(input: TraceInput, options: AttributeOptions): Attr
   if (gt === undefined) delete view.groundTruth;
   const report = findRootCause(view, idg, gt !== undefined ? { groundTruth: gt } : {});
   const top = report.rootCause;
-  if (top) return { agent: top.agent, step: top.step };
+  // Agent-level and step-level attribution are separate questions with separate rankings.
+  if (top) return { agent: report.agents[0]?.agent ?? top.agent, step: top.step };
   return fallback(idg.nodes);
 }
 

@@ -107,6 +107,10 @@ export function toHtml(view: TraceView): string {
   const rootLine = root
     ? `Root cause: step ${root.step} by ${root.agent} (${root.itemId}) [${root.status}] — ${root.reasons[0]?.detail ?? ""}`
     : "No root cause found";
+  const topAgent = r.agents[0];
+  const agentLine = topAgent
+    ? `Most responsible agent: ${topAgent.agent}${root && root.agent !== topAgent.agent ? ` (the decisive item is by ${root.agent})` : ""}`
+    : "";
   const symptomLine = r.symptom
     ? `Symptom: ${r.symptom.kind.replace(/_/g, " ")} at ${r.symptom.itemId}: ${r.symptom.detail}`
     : "No symptom found";
@@ -123,6 +127,7 @@ export function toHtml(view: TraceView): string {
 <aside>
 <div class="summary root" id="root-summary">${escapeHtml(rootLine)}</div>
 <div class="summary" id="symptom-summary">${escapeHtml(symptomLine)}</div>
+${agentLine ? `<div class="summary" id="agent-summary">${escapeHtml(agentLine)}</div>` : ""}
 ${chainLine ? `<div class="summary" id="chain-summary">${escapeHtml(chainLine)}</div>` : ""}
 <h2>Candidates</h2><div id="candidates"></div>
 <div id="details"><div class="muted">Click a node to see its content and verdicts.</div></div>

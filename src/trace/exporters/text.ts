@@ -29,6 +29,9 @@ export function toText(view: TraceView, options: { candidates?: number } = {}): 
   lines.push("");
   lines.push(`root cause: ${label(root.itemId)}  [${root.status}]  score ${root.score}`);
   lines.push(`  agent: ${root.agent}   step: ${root.step}`);
+  if (root.reasons.every((x) => x.signal === "position")) {
+    lines.push("  (no local error signal found: ranked by position on the dependency paths only)");
+  }
   for (const reason of root.reasons.slice(0, MAX_REASONS)) {
     lines.push(
       `  - ${reason.signal.replace(/_/g, " ")}: ${reason.detail}${reason.seenAt ? ` (seen at ${reason.seenAt})` : ""}`,
