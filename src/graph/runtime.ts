@@ -326,13 +326,18 @@ export class Runtime {
     } catch (error) {
       status = "error";
       value = { error: error instanceof Error ? error.message : String(error) };
+      // Events are kept in clear in run files: a private tool's error may quote private data, so
+      // its event only says that it failed (the message stays in the private result item).
+      const detail = isPrivate(tool.resultSensitivity ?? "internal")
+        ? `failed (details in its ${tool.resultSensitivity} result)`
+        : (value as { error: string }).error;
       this.writer.record({
         type: "error",
         runId: this.runId,
         step,
         agent,
         code: "tool_error",
-        message: `${tool.name}: ${(value as { error: string }).error}`,
+        message: `${tool.name}: ${detail}`,
       });
     }
     const result = this.emit({

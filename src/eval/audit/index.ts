@@ -1,0 +1,3 @@
+export * from "./audit.js";
+export * from "./canaries.js";
+export * from "./load.js";
