@@ -42,14 +42,17 @@ export function toText(view: TraceView, options: { candidates?: number } = {}): 
       `  replay: ${root.replay.fixed ? "failure goes away" : "failure remains"}: ${root.replay.detail}`,
     );
   lines.push(`  evidence chain: ${root.chain.map(label).join(" -> ")}`);
-  if (r.agents.length > 0) {
+  const top = r.agents[0];
+  if (top) {
     lines.push("");
-    lines.push(
-      `responsibility by agent: ${r.agents
-        .slice(0, 5)
-        .map((a) => `${a.agent} ${a.score}`)
-        .join(", ")}`,
-    );
+    lines.push(`most responsible agent: ${top.agent}`);
+    if (top.agent !== root.agent) {
+      lines.push(
+        `  (the decisive item is by ${root.agent}; ${top.agent} carries more of the failure across the run)`,
+      );
+    }
+    const shares = r.agents.slice(0, 5).map((a) => `${a.agent} ${a.score}`);
+    lines.push(`  responsibility by agent: ${shares.join(", ")}`);
   }
   const others = r.candidates.slice(1, 1 + (options.candidates ?? 4));
   if (others.length > 0) {
