@@ -17,6 +17,7 @@ import {
   asQuorumError,
   EventLog,
   fromZodError,
+  InternalError,
   type Item,
   ModelError,
   type RunEvent,
@@ -133,6 +134,11 @@ export class Team {
   private readonly graph;
   private readonly checkpointer: BaseCheckpointSaver;
   private readonly runtimes = new Map<string, Runtime>();
+  /**
+   * Outputs to substitute for plan steps (by step id), for counterfactual replay: the specialist
+   * still runs (its side effects come back from the journal), but what it says is replaced.
+   */
+  readonly outputOverrides = new Map<string, string>();
   private readonly startedAt = new Map<string, number>();
 
   constructor(private readonly config: TeamConfig) {
@@ -204,6 +210,54 @@ export class Team {
     return this.drive(threadId, null, options);
   }
 
+  /**
+   * Counterfactual replay: goes back to the last checkpoint before `itemId` existed and runs on
+   * from there as a fork of the thread, with `overrides` (plan step id -> output) substituted.
+   * The thread's head becomes the fork; the original history stays in the checkpointer.
+   */
+  async replayFrom(
+    threadId: string,
+    itemId: string,
+    overrides: Record<string, string>,
+    options: RunOptions = {},
+  ): Promise<TeamResult> {
+    let before: { values: TeamStateType; config: RunnableConfig } | undefined;
+    for await (const snap of this.graph.getStateHistory(this.cfg(threadId))) {
+      const values = snap.values as TeamStateType;
+      if (!values?.runId) continue;
+      if (!values.items.some((i) => i.id === itemId)) {
+        before = { values, config: snap.config };
+        break;
+      }
+    }
+    if (!before)
+      throw new UserInputError(`no checkpoint before item ${itemId} in thread ${threadId}`, {
+        hint: "replay needs the run's checkpoints",
+      });
+    const log = EventLog.fromSnapshot({ items: before.values.items, events: before.values.events });
+    this.runtimes.set(
+      threadId,
+      this.newRuntime(before.values.runId, log, UsageMeter.fromLog(log, before.values.runId)),
+    );
+    this.startedAt.set(before.values.runId, Date.now());
+    this.outputOverrides.clear();
+    for (const [k, v] of Object.entries(overrides)) this.outputOverrides.set(k, v);
+    try {
+      const stream = await this.graph.stream(null as never, {
+        ...before.config,
+        streamMode: "updates",
+        recursionLimit: this.budgets.maxSteps * 4 + 20,
+      });
+      for await (const chunk of stream as AsyncIterable<Record<string, unknown>>) {
+        for (const node of Object.keys(chunk)) if (node !== "__interrupt__") options.onNode?.(node, {});
+      }
+    } finally {
+      this.outputOverrides.clear();
+    }
+    const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType;
+    return this.result(threadId, values, undefined);
+  }
+
   async state(threadId: string): Promise<TeamStateType | undefined> {
     const snapshot = await this.graph.getState(this.cfg(threadId));
     const values = snapshot.values as TeamStateType | undefined;
@@ -215,10 +269,21 @@ export class Team {
     return this.runtimes.get(threadId);
   }
 
+  /**
+   * Drops this process's in-memory runtime (log indexes, memory, meter) of a thread. The
+   * checkpoint is untouched, so `resume` still works: it rebuilds the runtime from it. A long-lived
+   * process running many threads calls this when it is done with one, or the runtimes accumulate.
+   */
+  release(threadId: string): void {
+    const runtime = this.runtimes.get(threadId);
+    if (runtime) this.startedAt.delete(runtime.runId);
+    this.runtimes.delete(threadId);
+  }
+
   private async drive(threadId: string, input: unknown, options: RunOptions): Promise<TeamResult> {
-    let interruptPayload: ApprovalRequest | undefined;
+    let streamed: Awaited<ReturnType<Team["stream"]>>;
     try {
-      interruptPayload = await this.stream(threadId, input, options);
+      streamed = await this.stream(threadId, input, options);
     } catch (error) {
       const qe = asQuorumError(error);
       if (qe.code === "user_input" || qe.code === "internal") throw error;
@@ -253,22 +318,30 @@ export class Team {
         ],
       };
     }
-    const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType;
-    return this.result(threadId, values, interruptPayload);
+    // The last streamed state is the state of the last checkpoint: reading it back with getState
+    // would deserialize the whole log again.
+    const values =
+      streamed.values ?? ((await this.graph.getState(this.cfg(threadId))).values as TeamStateType);
+    return this.result(threadId, values, streamed.interrupt);
   }
 
   private async stream(
     threadId: string,
     input: unknown,
     options: RunOptions,
-  ): Promise<ApprovalRequest | undefined> {
+  ): Promise<{ interrupt: ApprovalRequest | undefined; values: TeamStateType | undefined }> {
     const stream = await this.graph.stream(input as never, {
       ...this.cfg(threadId),
-      streamMode: "updates",
+      streamMode: ["updates", "values"],
       recursionLimit: this.budgets.maxSteps * 4 + 20,
     });
     let interruptPayload: ApprovalRequest | undefined;
-    for await (const chunk of stream as AsyncIterable<Record<string, unknown>>) {
+    let values: TeamStateType | undefined;
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
+      if (mode === "values") {
+        values = chunk as unknown as TeamStateType;
+        continue;
+      }
       for (const [node, update] of Object.entries(chunk)) {
         if (node === "__interrupt__") {
           const list = update as Array<{ value: ApprovalRequest }>;
@@ -278,7 +351,7 @@ export class Team {
         }
       }
     }
-    return interruptPayload;
+    return { interrupt: interruptPayload, values };
   }
 
   private result(
@@ -563,7 +636,7 @@ export class Team {
           ...(payload.feedback ? { feedback: payload.feedback } : {}),
           env,
         });
-        output = r.output;
+        output = this.outputOverrides.get(planStep.id) ?? r.output;
       } catch (error) {
         if (error instanceof UserInputError) throw error;
         failed = error instanceof Error ? error.message : String(error);
@@ -801,23 +874,30 @@ export class Team {
       });
     };
 
+    // Nodes that always follow each other share one superstep: every superstep costs a checkpoint
+    // and LangGraph's per-task setup, and these boundaries carry no interrupt or fan-out. The plan
+    // guard still runs before any step executes (execute is only reachable through afterGuard), and
+    // an edited plan goes through the guard_plan node again.
+    const planAndGuard = sequence(
+      [(state) => !state.taskItemId, start],
+      [() => true, plan],
+      [(state) => state.status === "running", guardPlan],
+    );
+    const verifyAndSupervise = sequence([() => true, verify], [() => true, supervise]);
+
     return new StateGraph(TeamState)
-      .addNode("start", start)
-      .addNode("planner", plan)
+      .addNode("planner", planAndGuard)
       .addNode("guard_plan", guardPlan)
       .addNode("approval", approval)
       .addNode("execute", execute as unknown as (s: TeamStateType, c: RunnableConfig) => Promise<TeamUpdate>)
-      .addNode("verify", verify)
-      .addNode("supervise", supervise)
+      .addNode("verify", verifyAndSupervise)
       .addNode("finalize", finalize)
-      .addEdge(START, "start")
-      .addEdge("start", "planner")
-      .addEdge("planner", "guard_plan")
+      .addEdge(START, "planner")
+      .addConditionalEdges("planner", afterGuard, ["approval", "execute", "finalize", END])
       .addConditionalEdges("guard_plan", afterGuard, ["approval", "execute", "finalize", END])
       .addConditionalEdges("approval", afterApproval, ["guard_plan", "execute", "finalize", END])
       .addEdge("execute", "verify")
-      .addEdge("verify", "supervise")
-      .addConditionalEdges("supervise", afterSupervise, ["planner", "execute", "finalize", END])
+      .addConditionalEdges("verify", afterSupervise, ["planner", "execute", "finalize", END])
       .addEdge("finalize", END);
   }
 
@@ -870,6 +950,60 @@ function lastDecision(state: TeamStateType): SupervisorDecision | undefined {
       return item.content as SupervisorDecision;
   }
   return undefined;
+}
+
+type TeamNode = (state: TeamStateType, config: RunnableConfig) => Promise<TeamUpdate>;
+
+/**
+ * Runs nodes one after another as one graph node: each sees the state with the previous updates
+ * applied (by the same reducers as the graph's channels), and the node returns their merged
+ * update, so the writes and the resulting state are those of separate nodes.
+ */
+function sequence(...parts: Array<[when: (state: TeamStateType) => boolean, node: TeamNode]>): TeamNode {
+  return async (state, config) => {
+    let current = state;
+    let merged: TeamUpdate = {};
+    for (const [when, node] of parts) {
+      if (!when(current)) continue;
+      const update = await node(current, config);
+      current = applyUpdate(current, update);
+      merged = mergeUpdates(merged, update);
+    }
+    return merged;
+  };
+}
+
+/** The channel reducers of TeamState, applied to a plain state value. */
+function applyUpdate(state: TeamStateType, update: TeamUpdate): TeamStateType {
+  const items = plain<Item[]>(update.items);
+  const events = plain<RunEvent[]>(update.events);
+  const steps = plain<Record<string, StepState>>(update.steps);
+  return {
+    ...state,
+    ...(update as Partial<TeamStateType>),
+    items: items && items.length > 0 ? state.items.concat(items) : state.items,
+    events: events && events.length > 0 ? state.events.concat(events) : state.events,
+    steps: steps ? { ...state.steps, ...steps } : state.steps,
+  };
+}
+
+function mergeUpdates(a: TeamUpdate, b: TeamUpdate): TeamUpdate {
+  const out: TeamUpdate = { ...a, ...b };
+  const [ai, bi] = [plain<Item[]>(a.items), plain<Item[]>(b.items)];
+  const [ae, be] = [plain<RunEvent[]>(a.events), plain<RunEvent[]>(b.events)];
+  const [as, bs] = [plain<Record<string, StepState>>(a.steps), plain<Record<string, StepState>>(b.steps)];
+  if (ai || bi) out.items = [...(ai ?? []), ...(bi ?? [])];
+  if (ae || be) out.events = [...(ae ?? []), ...(be ?? [])];
+  if (as || bs) out.steps = { ...as, ...bs };
+  return out;
+}
+
+/** Team nodes never write LangGraph's Overwrite wrapper; refuse one rather than merge it wrongly. */
+function plain<T>(value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (value !== null && typeof value === "object" && "__overwrite__" in value)
+    throw new InternalError("team nodes do not overwrite accumulated channels");
+  return value as T;
 }
 
 /** Step states of the current plan only: a replan starts every step afresh. */

@@ -24,4 +24,5 @@ export const commandModules: Array<() => Promise<CommandModule>> = [
   () => import("./trace.js"),
   () => import("./eval-who-and-when.js"),
   () => import("./audit.js"),
+  () => import("./eval-fault-injection.js"),
 ];
