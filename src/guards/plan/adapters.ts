@@ -4,6 +4,7 @@ import type { PlanStepView } from "../types.js";
 import {
   type NormalisedPlan,
   type NormalisedStep,
+  norm,
   type Observation,
   type ToolDescriptor,
   type TrustedItem,
@@ -194,6 +195,8 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
   const tools: ToolDescriptor[] = [];
   let response: string | undefined;
   let obsCount = 0;
+  // What the agent itself wrote so far: a later user turn that only repeats it is not the user's.
+  let agentText = "";
   const addObservation = (text: string, beforeStep: number): void => {
     const t = text.trim();
     if (t === "" || t === "None" || t === "null" || view === "plan") return;
@@ -212,10 +215,12 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
       if (turn.role === "user") {
         const { text, tools: listed } = extractToolList(turn.content ?? "");
         tools.push(...listed);
-        if (text.trim() !== "" && text.trim() !== "None") request.push(text.trim());
+        const t = text.trim();
+        if (t !== "" && t !== "None" && !echoes(t, agentText)) request.push(t);
       } else if (turn.role === "agent") {
         const parsed = parseAction(turn.action ?? "");
         const thought = turn.thought ?? "";
+        agentText += ` ${norm(thought)} ${norm(turn.action ?? "")}`;
         if (parsed === null) continue;
         if (parsed.kind === "response") {
           response = parsed.text;
@@ -240,6 +245,25 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
     ...(response !== undefined ? { response } : {}),
   });
   return withDataDependencies(traced);
+}
+
+/**
+ * A user turn that mostly repeats the agent's own earlier words (an orchestrator feeding the agent
+ * its own plan back, "At step 2, you need to <step>") carries no new authority from the user.
+ */
+function echoes(turn: string, agentText: string): boolean {
+  if (agentText.length === 0) return false;
+  const words = norm(turn).split(" ");
+  const total = words.join(" ").length;
+  for (let i = 0; i < words.length; i++) {
+    const tail = words
+      .slice(i)
+      .join(" ")
+      .replace(/[.\s]+$/, "");
+    if (tail.length < 0.6 * total || tail.length < 20) return false;
+    if (agentText.includes(tail)) return true;
+  }
+  return false;
 }
 
 /** A step depends on the earlier step whose output supplied one of its argument values. */

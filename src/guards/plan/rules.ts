@@ -166,6 +166,9 @@ function untrustedInstruction(
     const instructions = ctx.instructionsFor(step.index);
     if (instructions.length === 0) continue;
     const risk = ctx.risks[step.index] as ToolRisk;
+    // Tool output may well echo what the user asked for ("check in for flight AA12"): a step the
+    // user's own words already call for is not following someone else's instruction.
+    if (requested(step, risk, ctx)) continue;
     const hit = followedInstruction(step, risk, instructions, ctx);
     if (!hit) continue;
     out.push({
@@ -177,6 +180,20 @@ function untrustedInstruction(
     });
   }
   return out;
+}
+
+/** The user's words name the step: its object (and, for side effects, an authorising word or its verb). */
+function requested(step: NormalisedStep, risk: ToolRisk, ctx: PlanContext): boolean {
+  const named = [...new Set(risk.nameStems)].filter(
+    (s) => s.length >= 3 && !ctx.compiled.generic.has(s) && ctx.requestStems.has(s),
+  );
+  if (risk.effects.every((e) => e === "reads")) return named.length >= 2;
+  const objects = named.filter((s) => s !== risk.verb && !ctx.compiled.effectIndex.has(s));
+  if (objects.length === 0) return false;
+  const byWords = risk.effects.some(
+    (e) => e !== "reads" && (ctx.compiled.authorisation.get(e)?.test(ctx.request) ?? false),
+  );
+  return byWords || (risk.verb !== undefined && mentions(ctx.requestStems, risk.verb));
 }
 
 function followedInstruction(
