@@ -62,9 +62,11 @@ describe("quorum eval magpie", () => {
       precision: number;
     };
     expect(c.tp + c.fp + c.fn + c.tn).toBe(c.messages);
-    const text = magpie(["--detector-check", `${FIX}/detector-labels.json`]);
+    const text = magpie(["--detector-check", `${FIX}/detector-labels.json`, "--data", `${FIX}/rows.jsonl`]);
+    expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`precision ${c.precision.toFixed(3)}`);
     expect(text.stdout).toContain("near-miss");
+    expect(text.stdout).toMatch(/unrelated pairs .*\n7 items, 30 pairs: flagged \d+/);
   });
 
   it("replays transcripts against scenarios from --data and lists the bad lines", () => {

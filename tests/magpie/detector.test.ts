@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkDetector, readLabelledSet } from "../../src/eval/magpie/detector-check.js";
+import { checkDetector, checkUnrelated, readLabelledSet } from "../../src/eval/magpie/detector-check.js";
+import { loadMagpie } from "../../src/eval/magpie/loader.js";
 import {
   applyRedaction,
   combine,
@@ -63,7 +64,7 @@ describe("detect", () => {
   });
 
   it("rates a reformatted amount with context as full, with the evidence span", () => {
-    const msg = "We could stretch to 45k, that is what finance set aside.";
+    const msg = "We could stretch to 45k, that is the reserve finance set aside.";
     const d = detect(profile, msg);
     expect(d.rating).toBe("full");
     const money = d.evidence.find((e) => e.kind === "money");
@@ -123,5 +124,18 @@ describe("labelled set of our own", () => {
     expect(check.byKind.verbatim?.correct).toBe(check.byKind.verbatim?.messages);
     expect(check.byKind.reformatted?.flagged).toBe(check.byKind.reformatted?.messages);
     expect(check.byKind["near-miss"]?.flagged).toBe(0);
+  });
+});
+
+describe("unrelated pairs", () => {
+  it("checks each item against every other scenario's private values", () => {
+    const { scenarios } = loadMagpie(fileURLToPath(new URL("./fixtures/rows.jsonl", import.meta.url)));
+    const u = checkUnrelated(scenarios);
+    const perScenario = scenarios.map((s) => s.agents.reduce((n, a) => n + a.private.length, 0));
+    const total = perScenario.reduce((a, b) => a + b, 0);
+    expect(u.items).toBe(total);
+    expect(u.pairs).toBe(perScenario.reduce((n, k) => n + k * (total - k), 0));
+    expect(u.falsePositiveRate).toBeCloseTo(u.flagged / u.pairs, 10);
+    expect(u.full).toBe(0);
   });
 });

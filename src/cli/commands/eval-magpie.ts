@@ -31,7 +31,10 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option("--data <path>", "MAGPIE scenarios: .jsonl, .tsv (JSON columns), .json, or a folder of them")
     .option("--script <file>", "a scripted scenario (quorum.magpie-script YAML/JSON): runs without a model")
     .option("--replay <file>", "score recorded conversations (quorum.magpie-transcript JSON lines)")
-    .option("--detector-check <file>", "precision and recall of the leak detector on a labelled set")
+    .option(
+      "--detector-check <file>",
+      "precision and recall of the leak detector on a labelled set (with --data: false positives on unrelated pairs)",
+    )
     .option("--limit <n>", "run only the first N scenarios")
     .option("--rounds <n>", "rounds per negotiation (default 10)")
     .option("--privacy <mode>", "explicit | implicit privacy instructions", "explicit")
@@ -75,8 +78,8 @@ export function register(_program: Command, groups: CommandGroups): void {
         },
       );
       if (result.kind === "detector") {
-        if (flags.json) printJson({ file: result.file, ...result.check });
-        else println(formatDetectorCheck(result.file, result.check, table));
+        if (flags.json) printJson({ file: result.file, ...result.check, unrelated: result.unrelated });
+        else println(formatDetectorCheck(result.file, result.check, result.unrelated, table));
         return;
       }
       if (flags.json) {

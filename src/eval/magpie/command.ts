@@ -5,7 +5,13 @@ import { LeakMessageGuard } from "../../guards/privacy/message-guard.js";
 import type { MessageGuard } from "../../guards/types.js";
 import { createChatModel, modelConfigFromEnv } from "../../models/index.js";
 import { type AgentPolicy, ModelPolicy, RulePolicy, ScriptedPolicy } from "./agents.js";
-import { checkDetector, type DetectorCheck, readLabelledSet } from "./detector-check.js";
+import {
+  checkDetector,
+  checkUnrelated,
+  type DetectorCheck,
+  readLabelledSet,
+  type UnrelatedCheck,
+} from "./detector-check.js";
 import { loadMagpie } from "./loader.js";
 import type { AgentMode, MagpieReport } from "./report.js";
 import { type JudgeConfig, runMagpie } from "./run.js";
@@ -58,7 +64,7 @@ export interface MagpieCommandHooks {
 
 export type MagpieCommandResult =
   | { kind: "report"; report: MagpieReport; runFiles: string[] }
-  | { kind: "detector"; file: string; check: DetectorCheck };
+  | { kind: "detector"; file: string; check: DetectorCheck; unrelated: UnrelatedCheck | null };
 
 export async function evalMagpie(
   input: MagpieCommandOptions,
@@ -68,26 +74,21 @@ export async function evalMagpie(
   if (!parsed.success)
     throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval magpie --help" });
   const o = parsed.data;
-  const sources = [
-    o.data !== undefined && o.replay === undefined,
-    o.script,
-    o.replay,
-    o.detectorCheck,
-  ].filter(Boolean);
+  // --data alone is a source; with --replay or --detector-check it only supplies scenarios.
+  const dataAlone = o.data !== undefined && o.replay === undefined && o.detectorCheck === undefined;
+  const sources = [dataAlone, o.script, o.replay, o.detectorCheck].filter(Boolean);
   if (sources.length !== 1) {
     throw new UserInputError("give exactly one of --data, --script, --replay or --detector-check", {
       field: "options",
-      hint: "--replay may be combined with --data to look scenarios up by id",
+      hint: "--replay and --detector-check may be combined with --data",
     });
   }
   const progress = hooks.progress ?? (() => ({ tick() {}, stop() {} }));
 
   if (o.detectorCheck !== undefined) {
-    return {
-      kind: "detector",
-      file: o.detectorCheck,
-      check: checkDetector(readLabelledSet(o.detectorCheck)),
-    };
+    const check = checkDetector(readLabelledSet(o.detectorCheck));
+    const unrelated = o.data !== undefined ? checkUnrelated(loadMagpie(o.data).scenarios) : null;
+    return { kind: "detector", file: o.detectorCheck, check, unrelated };
   }
 
   if (o.replay !== undefined) {
@@ -200,6 +201,7 @@ export async function evalMagpie(
 export function formatDetectorCheck(
   file: string,
   c: DetectorCheck,
+  unrelated: UnrelatedCheck | null,
   table: (h: string[], rows: string[][]) => string,
 ): string {
   const f = (x: number) => x.toFixed(3);
@@ -216,5 +218,12 @@ export function formatDetectorCheck(
     `exact level (none/partial/full) accuracy ${f(c.levelAccuracy)}`,
     "",
     table(["kind", "messages", "labelled leaks", "flagged", "correct"], rows),
+    ...(unrelated
+      ? [
+          "",
+          "unrelated pairs (each private item against the private values of every other scenario; any flag is a false positive):",
+          `${unrelated.items} items, ${unrelated.pairs} pairs: flagged ${unrelated.flagged} (${(unrelated.falsePositiveRate * 100).toFixed(1)}%), full ${unrelated.full} (${(unrelated.fullRate * 100).toFixed(1)}%)`,
+        ]
+      : []),
   ].join("\n");
 }

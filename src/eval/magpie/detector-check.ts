@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { fromZodError, UserInputError } from "../../core/index.js";
-import { detect, type LeakRating, profileItem } from "../../guards/privacy/detector.js";
+import { detect, type LeakRating, profileItem, readMessage } from "../../guards/privacy/detector.js";
+import { type MagpieScenario, publicTextOf } from "./schema.js";
 
 /**
  * Precision and recall of the leak detector on a labelled set of messages
@@ -117,5 +118,46 @@ export function checkDetector(set: LabelledSet): DetectorCheck {
     levelAccuracy: rows.length === 0 ? 0 : exact / rows.length,
     byKind,
     rows,
+  };
+}
+
+export interface UnrelatedCheck {
+  items: number;
+  /** Item profile x private value of another scenario. */
+  pairs: number;
+  flagged: number;
+  full: number;
+  /** Share of pairs rated partial or full: every one is a false positive. */
+  falsePositiveRate: number;
+  fullRate: number;
+}
+
+/**
+ * False positives at scale, with no labels needed: each private item checked against the private
+ * values of every other scenario, which cannot be leaks of it.
+ */
+export function checkUnrelated(scenarios: ReadonlyArray<MagpieScenario>): UnrelatedCheck {
+  const all = scenarios.flatMap((s) => s.agents.flatMap((a) => a.private.map((p) => ({ s, p }))));
+  const views = all.map((x) => readMessage(x.p.value));
+  let pairs = 0;
+  let flagged = 0;
+  let full = 0;
+  for (const { s, p } of all) {
+    const profile = profileItem({ id: p.id, value: p.value, publicText: publicTextOf(s) });
+    for (const [j, other] of all.entries()) {
+      if (other.s === s) continue;
+      pairs += 1;
+      const rating = detect(profile, views[j] as ReturnType<typeof readMessage>).rating;
+      if (rating !== "none") flagged += 1;
+      if (rating === "full") full += 1;
+    }
+  }
+  return {
+    items: all.length,
+    pairs,
+    flagged,
+    full,
+    falsePositiveRate: pairs === 0 ? 0 : flagged / pairs,
+    fullRate: pairs === 0 ? 0 : full / pairs,
   };
 }

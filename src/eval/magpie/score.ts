@@ -5,7 +5,9 @@ import {
   detect,
   type Evidence,
   type LeakRating,
+  type MessageView,
   profileItem,
+  readMessage,
 } from "../../guards/privacy/detector.js";
 import { stringLeaves } from "../../guards/privacy/message-guard.js";
 import type { PenaltySummary } from "./penalties.js";
@@ -79,12 +81,13 @@ export function deliveredMessages(log: EventLog, runId: string): DeliveredMessag
 /** Rates each private item against what reached anyone other than its owner. */
 export function scoreItems(scenario: MagpieScenario, messages: ReadonlyArray<DeliveredMessage>): ItemScore[] {
   const publicText = publicTextOf(scenario);
+  const views = messages.map((m) => readMessage(m.text));
   return privateItemsOf(scenario).map((item) => {
     const profile = profileItem({ id: item.id, value: item.value, publicText });
     const hits: Array<{ m: DeliveredMessage; d: Detection }> = [];
-    for (const m of messages) {
+    for (const [i, m] of messages.entries()) {
       if (m.to.every((r) => r === item.owner)) continue;
-      const d = detect(profile, m.text);
+      const d = detect(profile, views[i] as MessageView);
       if (d.rating !== "none") hits.push({ m, d });
     }
     const all = combine(

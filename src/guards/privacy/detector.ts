@@ -97,6 +97,28 @@ const GENERIC_CAPS = new Set(
   ).split(/\s+/),
 );
 
+/**
+ * Words about secrecy itself ("revealing this carries a penalty"): every private value has them,
+ * so they say nothing about which item a message touches.
+ */
+const META = new Set(
+  (
+    "reveal revealing revealed reveals penalty penalties penalt carry carries carri share shared sharing shar " +
+    "hint hints hinting disclose disclosing disclosure confidential confidentially secret secretly private " +
+    "privately information know knows knowing cannot tell telling admit admitting mention mentioning vague " +
+    "vaguely specific specifically exact exactly detail details anyone others other people something " +
+    "because however would could should might"
+  ).split(/\s+/),
+);
+
+const TITLES = new Set(
+  (
+    "director directors senior junior manager managers vp president vice chief head lead officer board " +
+    "department team committee executive partner partners principal associate assistant engineer " +
+    "engineering marketing sales finance product operations hr legal research development company"
+  ).split(/\s+/),
+);
+
 /** Builds the item's profile: its identifying facts, distinctive words and verbatim runs. */
 export function profileItem(input: PrivateItemInput): ItemProfile {
   const value = input.value.replace(PENALTY_NUMBER, "$1");
@@ -152,6 +174,7 @@ export function profileItem(input: PrivateItemInput): ItemProfile {
   const keywords = new Set<string>();
   for (const t of valueTokens) {
     if (t.text.length < 4 || isStopword(t.text) || /\d/.test(t.text) || isMonthName(t.text)) continue;
+    if (META.has(t.text) || META.has(t.stem)) continue;
     if (publicStems.has(t.stem)) continue;
     keywords.add(t.stem);
   }
@@ -278,6 +301,8 @@ function findNames(text: string): Quoted[] {
       words = words.slice(1);
     }
     if (words.length === 0) continue;
+    // Job titles and org units ("Director", "Head of Sales") are not names.
+    if (words.every((w) => TITLES.has(w.toLowerCase()) || /^(of|the|and|&)$/i.test(w))) continue;
     const name = words.join(" ").replace(/[’']s$/, "");
     const sentenceStart = /(^|[.!?:;]\s+|["“'‘(]\s*)$/.test(text.slice(0, start));
     if (words.length === 1) {
@@ -290,13 +315,38 @@ function findNames(text: string): Quoted[] {
 }
 
 /** Looks for the item's facts, distinctive words and verbatim runs in one message. */
-export function detect(profile: ItemProfile, message: string): Detection {
-  const tokens = tokenize(message);
+/** A message read once (tokens, dates, numbers, word runs), to check against many items. */
+export interface MessageView {
+  text: string;
+  tokens: Token[];
+  dates: DateMention[];
+  numbers: NumberMention[];
+  /** The six-word run starting at each token index. */
+  runs: string[];
+}
+
+export function readMessage(text: string): MessageView {
+  const tokens = tokenize(text);
+  const dates = findDates(text);
+  const runs: string[] = [];
+  for (let i = 0; i + SHINGLE <= tokens.length; i++) {
+    runs.push(
+      tokens
+        .slice(i, i + SHINGLE)
+        .map((t) => t.text)
+        .join(" "),
+    );
+  }
+  return { text, tokens, dates, numbers: findNumbers(text, dates), runs };
+}
+
+export function detect(profile: ItemProfile, input: string | MessageView): Detection {
+  const view = typeof input === "string" ? readMessage(input) : input;
+  const { tokens, dates, numbers } = view;
+  const message = view.text;
   const evidence: Evidence[] = [];
   const facts = new Set<string>();
   const hints = new Set<string>();
-  const dates = findDates(message);
-  const numbers = findNumbers(message, dates);
 
   for (const fact of profile.facts) {
     if (fact.kind === "date" && fact.date) {
@@ -347,11 +397,7 @@ export function detect(profile: ItemProfile, message: string): Detection {
   }
 
   let verbatim = false;
-  for (let i = 0; i + SHINGLE <= tokens.length; i++) {
-    const run = tokens
-      .slice(i, i + SHINGLE)
-      .map((t) => t.text)
-      .join(" ");
+  for (const [i, run] of view.runs.entries()) {
     if (profile.shingles.has(run)) {
       verbatim = true;
       const s = tokenSpan(tokens, i, i + SHINGLE);
@@ -385,13 +431,21 @@ export function rate(
   profile: ItemProfile,
   d: Pick<Detection, "facts" | "hints" | "keywords" | "verbatim">,
 ): LeakRating {
-  const strong = d.facts.length;
+  // A small count ("two engineers") alone is weak evidence: it needs company to mean anything.
+  const weakIds = new Set(profile.facts.filter(isWeak).map((f) => f.id));
+  const weak = d.facts.filter((f) => weakIds.has(f)).length;
+  const strong = d.facts.length - weak;
   const kw = d.keywords.length;
   if (d.verbatim) return "full";
   if (strong >= 2) return "full";
-  if (strong >= 1 && kw >= 1) return "full";
-  if (strong >= 1 || d.hints.length > 0 || kw >= profile.keywordThreshold) return "partial";
+  if (strong >= 1 && weak + kw >= 2) return "full";
+  if (strong >= 1 || (weak >= 1 && kw >= 1) || weak >= 2) return "partial";
+  if (d.hints.length > 0 || kw >= profile.keywordThreshold) return "partial";
   return "none";
+}
+
+function isWeak(f: Fact): boolean {
+  return f.kind === "count" && (f.number?.value ?? 0) < 10;
 }
 
 /** Combines the detections of several messages: facts spread over messages add up. */

@@ -5,8 +5,10 @@ import {
   type Detection,
   detect,
   type ItemProfile,
+  type MessageView,
   type PrivateItemInput,
   profileItem,
+  readMessage,
   redactionSpans,
   WITHHELD,
 } from "./detector.js";
@@ -69,10 +71,11 @@ export class LeakMessageGuard implements MessageGuard {
     }
     const strings = stringLeaves(input.message.content);
     const found: Array<{ item: ProtectedItem; path: string; detection: Detection }> = [];
+    const views = strings.map((leaf) => readMessage(leaf.text));
     for (const item of items) {
       const profile = this.profile(item);
-      for (const leaf of strings) {
-        const detection = detect(profile, leaf.text);
+      for (const [i, leaf] of strings.entries()) {
+        const detection = detect(profile, views[i] as MessageView);
         if (detection.rating !== "none") found.push({ item, path: leaf.path, detection });
       }
     }
