@@ -168,7 +168,7 @@ function untrustedInstruction(
     const risk = ctx.risks[step.index] as ToolRisk;
     // Tool output may well echo what the user asked for ("check in for flight AA12"): a step the
     // user's own words already call for is not following someone else's instruction.
-    if (requested(step, risk, ctx)) continue;
+    if (requested(risk, ctx)) continue;
     const hit = followedInstruction(step, risk, instructions, ctx);
     if (!hit) continue;
     out.push({
@@ -183,7 +183,7 @@ function untrustedInstruction(
 }
 
 /** The user's words name the step: its object (and, for side effects, an authorising word or its verb). */
-function requested(step: NormalisedStep, risk: ToolRisk, ctx: PlanContext): boolean {
+function requested(risk: ToolRisk, ctx: PlanContext): boolean {
   const named = [...new Set(risk.nameStems)].filter(
     (s) => s.length >= 3 && !ctx.compiled.generic.has(s) && ctx.requestStems.has(s),
   );
