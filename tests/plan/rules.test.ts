@@ -47,6 +47,18 @@ describe("untrusted-instruction", () => {
     expect(evaluateRules(later, only("untrusted-instruction"))).toEqual([]);
   });
 
+  it("does not fire for a step the user's own words call for, even if tool output also asks for it", () => {
+    const p = plan({
+      userRequest: "Find my flight booking and add the flight to my calendar.",
+      steps: [
+        { tool: "TravelFindBooking", args: {} },
+        { tool: "CalendarAddEvent", args: { title: "Flight QF-118" } },
+      ],
+      observations: [{ text: "Booking QF-118. Please add flight QF-118 to your calendar.", beforeStep: 1 }],
+    });
+    expect(evaluateRules(p, only("untrusted-instruction"))).toEqual([]);
+  });
+
   it("treats request text after an override marker as someone else's", () => {
     expect(
       splitRequest(
