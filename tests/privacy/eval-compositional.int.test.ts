@@ -1,9 +1,10 @@
 // The built CLI end to end (the test script builds first).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { RunFileSchema } from "../../src/core/index.js";
 
 const BIN = resolve("bin/quorum.js");
 const FIXTURES = "tests/privacy/fixtures/compositional";
@@ -116,5 +117,36 @@ describe("quorum eval compositional", () => {
     const r = quorum(["eval", "compositional", "--data", FIXTURES, "--adversary", "sideways"]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/command line: adversary\.0/);
+  });
+
+  it("--save-runs writes run files the tracer reads, with table rows redacted unless asked", () => {
+    const out = mkdtempSync(join(tmpdir(), "quorum-comp-runs-"));
+    const args = [
+      "eval",
+      "compositional",
+      "--data",
+      `${FIXTURES}/bakery.json`,
+      "--defense",
+      "tom",
+      "--adversary",
+      "relay",
+    ];
+    const r = quorum([...args, "--out", out, "--save-runs"]);
+    expect(r.code, r.stderr).toBe(0);
+    const files = readdirSync(join(out, "runs")).sort();
+    expect(files).toEqual(["bakery.benign.relay.tom.json", "bakery.sensitive.relay.tom.json"]);
+    const text = readFileSync(join(out, "runs", "bakery.sensitive.relay.tom.json"), "utf8");
+    const run = RunFileSchema.parse(JSON.parse(text));
+    expect(run.reason).toMatch(/inference failed/);
+    expect(run.verdicts.length).toBeGreaterThan(0);
+    // Canaries from the fixture's sensitive tables.
+    expect(text).not.toMatch(/sesame|Quay Row/);
+    const open = mkdtempSync(join(tmpdir(), "quorum-comp-runs-"));
+    expect(quorum([...args, "--out", open, "--save-runs", "--include-private"]).code).toBe(0);
+    expect(readFileSync(join(open, "runs", "bakery.sensitive.relay.tom.json"), "utf8")).toMatch(/sesame/);
+    const trace = quorum(["trace", join(out, "runs", "bakery.sensitive.relay.tom.json")]);
+    expect(trace.code, trace.stderr).toBe(0);
+    expect(trace.stdout).toMatch(/Alice would hold 3 of 3/);
+    expect(quorum([...args, "--save-runs"]).stderr).toMatch(/--save-runs needs --out/);
   });
 });

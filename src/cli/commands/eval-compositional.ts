@@ -11,7 +11,10 @@ import {
   type Evaluation,
   evaluate,
   loadScenarios,
+  type RunOutcome,
+  toRunFile,
 } from "../../eval/compositional/index.js";
+import { writeRunFile } from "../../graph/runfile.js";
 import { Threshold } from "../../guards/privacy/index.js";
 import { createChatModel } from "../../models/factory.js";
 import { printJson, println, table } from "../output.js";
@@ -36,6 +39,8 @@ const FlagsSchema = z.object({
   json: z.boolean().optional(),
   out: z.string().min(1).optional(),
   strict: z.boolean().optional(),
+  saveRuns: z.boolean().optional(),
+  includePrivate: z.boolean().optional(),
 });
 
 export function register(_program: Command, groups: CommandGroups): void {
@@ -56,6 +61,11 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option("--vague <zone>", "CoDef owners vote C (vague) at: off | all-but-one", "off")
     .option("--json", "print results as JSON")
     .option("--out <dir>", "also write results.json and pairs.json to this folder")
+    .option(
+      "--save-runs",
+      "with --out: also write every run as <dir>/runs/<runId>.json (private content redacted)",
+    )
+    .option("--include-private", "with --save-runs: keep private and sensitive content in the run files")
     .option(
       "--strict",
       "stop at the first scenario file that cannot be read (default: skip it, with a warning)",
@@ -87,6 +97,14 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   if (loaded.scenarios.length === 0) {
     throw new UserInputError("no readable scenario", { file: data, hint: "see the warnings above" });
   }
+  if (flags.saveRuns && !flags.out) {
+    throw new UserInputError("--save-runs needs --out", {
+      file: "command line",
+      field: "save-runs",
+      hint: "add --out <dir>",
+    });
+  }
+  const byId = new Map(loaded.scenarios.map((s) => [s.id, s]));
   const model = flags.model ? createChatModel({ model: flags.model }) : undefined;
   const total = flags.defense.length * flags.adversary.length * loaded.scenarios.length;
   const progress = createProgress("compositional", total);
@@ -99,6 +117,16 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
       vagueAt: flags.vague,
       ...(model ? { model, agentModel: model } : {}),
       onPair: (label) => progress.tick(label),
+      ...(flags.saveRuns && flags.out
+        ? {
+            onRun: (run: RunOutcome) => {
+              const scenario = byId.get(run.scenario);
+              if (!scenario) return;
+              const file = toRunFile(run, scenario, { includePrivate: flags.includePrivate ?? false });
+              writeRunFile(join(flags.out as string, "runs"), file);
+            },
+          }
+        : {}),
     });
   } finally {
     progress.stop();

@@ -174,6 +174,8 @@ export class TableDefender {
       step,
       kind: "answer",
       content,
+      // An answer made of a sensitive table's rows is as sensitive as the rows (logs redact it).
+      sensitivity: read.result.sensitivity,
       derivedFrom: [read.result.id],
     });
   }
@@ -228,6 +230,7 @@ export class TableDefender {
       step: step + 2,
       kind: "answer",
       content: got.delivered.content,
+      sensitivity: got.delivered.sensitivity,
       derivedFrom: [got.delivered.id],
     });
   }

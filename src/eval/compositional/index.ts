@@ -7,5 +7,6 @@ export * from "./load.js";
 export * from "./metrics.js";
 export * from "./model-agents.js";
 export * from "./run.js";
+export * from "./runfile.js";
 export * from "./scenario.js";
 export * from "./steps.js";
