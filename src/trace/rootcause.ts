@@ -169,10 +169,12 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     for (const local of localSignalsOf(node, idg.source === "imported")) {
       // A complaint that names a value points at whoever introduced that value.
       // A complaint is about someone else's value; a hedge may be about the agent's own.
+      const own = local.kind === "hedged_claim" || local.kind === "failed_action";
       const named =
-        local.kind === "hedged_claim" && introducesValue(node, local.context, firstSeen, given)
+        local.kind === "failed_action" ||
+        (local.kind === "hedged_claim" && introducesValue(node, local.context, firstSeen, given))
           ? null
-          : namedOrigin(idg, node, local.context, firstSeen, given, local.kind !== "hedged_claim");
+          : namedOrigin(idg, node, local.context, firstSeen, given, !own);
       if (named) {
         blame(
           named.node,
@@ -180,7 +182,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
           `${node.agent} ${local.detail} about "${named.value}", first introduced here`,
           node,
         );
-      } else if (local.kind === "hedged_claim") {
+      } else if (own) {
         blame(node, local.kind, local.detail);
       } else {
         blame(criticisedNode(idg, node), local.kind, `${node.agent} ${local.detail}`, node);
@@ -324,7 +326,8 @@ function introducesValue(
   given: Set<string>,
 ): boolean {
   return extractTokens(context).some(
-    (t) => t.weight >= 0.5 && !given.has(t.key) && firstSeen.get(t.key) === node.index,
+    // Any new value counts here, small numbers included: "assuming 20 per mile" states its own 20.
+    (t) => !given.has(t.key) && firstSeen.get(t.key) === node.index,
   );
 }
 

@@ -10,6 +10,7 @@ export const SIGNAL_KINDS = [
   "unsupported_claim",
   "hedged_claim",
   "stall",
+  "failed_action",
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -23,6 +24,7 @@ export const SIGNAL_WEIGHTS: Record<SignalKind, number> = {
   unsupported_claim: 0.5,
   hedged_claim: 1.0,
   stall: 1.5,
+  failed_action: 1.5,
 };
 
 const TOOL_ERROR_RE =
@@ -32,7 +34,10 @@ const REJECTION_RE =
 const HEDGE_RE =
   /\b(?:assum(?:e|es|ed|ing|ption)|hypothetical(?:ly)?|placeholder|dummy|mock(?:ed)?|simulat(?:e|ed|ing)|for (?:the sake of )?(?:example|illustration)|let'?s say|suppose|pretend|sample data|made[- ]up|fictional|approximat(?:e|ely|ion)|(?:without|no) (?:direct )?access)\b/i;
 const STALL_RE =
-  /\b(?:in a loop|stuck|no (?:new )?progress|not (?:yet )?(?:making|made|been made) progress|repeat(?:ed|ing)? (?:the same|itself)|same (?:page|result|output) (?:again|as before)|unable to (?:find|locate|access|retrieve)|could(?:n't| not) (?:find|locate|access|retrieve)|not (?:found|available|accessible))\b/i;
+  /\b(?:in a loop|stuck|no (?:new )?progress|not (?:yet )?(?:making|made|been made) progress|repeat(?:ed|ing)? (?:the same|itself)|same (?:page|result|output) (?:again|as before)|not (?:found|available|accessible))\b/i;
+// An agent saying it could not do its own action: the failure is its own, not the previous turn's.
+const FAILED_RE =
+  /\b(?:I|we)(?:'ve| have| was| were| am| are)?\b[^.\n]{0,40}?\b(?:unable to|could(?:n't| not)|can(?:'t|not)|failed to|was not able to|were not able to) (?:find|locate|access|retrieve|open|load|extract|download|fetch|reach|verify)\b/i;
 
 export interface LocalSignal {
   kind: SignalKind;
@@ -75,6 +80,8 @@ export function localSignalsOf(node: IdgNode, includeRejection: boolean): LocalS
     const stall = affirmed(STALL_RE, node.text);
     if (stall) out.push({ kind: "stall", detail: `reports "${stall.match}"`, context: stall.context });
   }
+  const failed = affirmed(FAILED_RE, node.text);
+  if (failed) out.push({ kind: "failed_action", detail: `says "${failed.match}"`, context: failed.context });
   return out;
 }
 

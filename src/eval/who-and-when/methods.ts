@@ -1,6 +1,6 @@
 import { buildIdg } from "../../trace/idg.js";
 import { findRootCause } from "../../trace/rootcause.js";
-import { hedgeIn, rejectionIn, stallIn, toolErrorIn } from "../../trace/signals.js";
+import { localSignalsOf, toolErrorIn } from "../../trace/signals.js";
 import type { IdgNode, TraceInput } from "../../trace/types.js";
 
 export const METHODS = ["idg", "first-error", "last-agent", "most-active", "random", "all-at-once"] as const;
@@ -40,7 +40,7 @@ export function attributeFirstError(input: TraceInput): Attribution {
       const by = lastBefore(nodes, i, (x) => x.role === "agent");
       if (by) return { agent: by.agent, step: by.step };
     }
-    if (node.role === "agent" && (hedgeIn(node) || rejectionIn(node) || stallIn(node))) {
+    if (node.role === "agent" && localSignalsOf(node, true).length > 0) {
       return { agent: node.agent, step: node.step };
     }
   }
