@@ -38,7 +38,7 @@ export function loadMagpie(path: string): LoadResult {
   try {
     stat = statSync(path);
   } catch {
-    throw new UserInputError(`no such file or directory: ${path}`, {
+    throw new UserInputError("no such file or directory", {
       file: path,
       hint: "pass a MAGPIE .jsonl, .tsv, .json file or a folder of them",
     });
