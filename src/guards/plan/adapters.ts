@@ -253,15 +253,15 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
  */
 function echoes(turn: string, agentText: string): boolean {
   if (agentText.length === 0) return false;
-  const words = norm(turn).split(" ");
-  const total = words.join(" ").length;
-  for (let i = 0; i < words.length; i++) {
-    const tail = words
-      .slice(i)
-      .join(" ")
-      .replace(/[.\s]+$/, "");
-    if (tail.length < 0.6 * total || tail.length < 20) return false;
-    if (agentText.includes(tail)) return true;
+  const text = norm(turn).replace(/[.\s]+$/, "");
+  const minLength = Math.max(20, 0.6 * text.length);
+  // Tails starting at each word, longest first, while they still cover most of the turn.
+  for (let start = 0; start === 0 || text[start - 1] === " "; ) {
+    if (text.length - start < minLength) return false;
+    if (agentText.includes(text.slice(start))) return true;
+    const next = text.indexOf(" ", start);
+    if (next < 0) return false;
+    start = next + 1;
   }
   return false;
 }
