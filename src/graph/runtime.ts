@@ -3,7 +3,6 @@ import {
   EventLog,
   hasSideEffects,
   type Item,
-  isPrivate,
   type Logger,
   type LogWriter,
   type NewItem,
