@@ -3,6 +3,7 @@ import {
   EventLog,
   hasSideEffects,
   type Item,
+  isPrivate,
   type Logger,
   type LogWriter,
   type NewItem,
