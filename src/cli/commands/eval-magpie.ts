@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { evalMagpie, formatDetectorCheck, GUARD_NAMES } from "../../eval/magpie/command.js";
-import { formatReport } from "../../eval/magpie/report.js";
+import { formatItems, formatReport } from "../../eval/magpie/report.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
 import type { CommandGroups } from "./index.js";
@@ -22,6 +22,7 @@ interface Flags {
   includePrivate?: boolean;
   json?: boolean;
   quiet?: boolean;
+  items?: boolean;
 }
 
 export function register(_program: Command, groups: CommandGroups): void {
@@ -52,6 +53,7 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option("--no-judge", "model mode: skip the LLM judge")
     .option("--out <dir>", "write each run file (private content redacted) into this folder")
     .option("--include-private", "keep private content in the run files")
+    .option("--items", "also list each leaked item: detector and judge ratings side by side, with evidence")
     .option("--json", "print the machine-readable report only")
     .option("--quiet", "no progress output")
     .action(async (flags: Flags) => {
@@ -87,6 +89,7 @@ export function register(_program: Command, groups: CommandGroups): void {
         return;
       }
       println(formatReport(result.report, table));
+      if (flags.items) println(`\n${formatItems(result.report, table)}`);
       for (const f of result.runFiles) println(`run file: ${f}`);
     });
 }

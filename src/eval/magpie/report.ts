@@ -170,3 +170,32 @@ export function formatReport(r: MagpieReport, table: (h: string[], rows: string[
   }
   return lines.join("\n");
 }
+
+/**
+ * Per-item ratings, detector and judge side by side, for items either rated as leaked. The
+ * evidence quotes the messages, so this output is for the person running the audit.
+ */
+export function formatItems(r: MagpieReport, table: (h: string[], rows: string[][]) => string): string {
+  const rows: string[][] = [];
+  for (const s of r.scenarios) {
+    for (const i of s.items) {
+      const judge = i.judge?.rating ?? "n/a";
+      if (i.detector.rating === "none" && (judge === "none" || judge === "n/a")) continue;
+      const evidence = i.detector.evidence
+        .filter((e) => e.kind !== "keyword")
+        .map((e) => `${e.kind}: "${e.text}"`)
+        .slice(0, 3)
+        .join("; ");
+      rows.push([
+        s.id,
+        i.id,
+        `${i.penalty.full}/${i.penalty.partial}`,
+        i.detector.rating,
+        judge,
+        evidence || "(keywords only)",
+      ]);
+    }
+  }
+  if (rows.length === 0) return "no item rated as leaked";
+  return table(["scenario", "item", "penalty full/partial", "detector", "judge", "detector evidence"], rows);
+}
