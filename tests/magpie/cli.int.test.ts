@@ -44,7 +44,9 @@ describe("quorum eval magpie", () => {
   it("without the guard the same demo leaks, and the text report says n/a where there is no model", () => {
     const r = magpie(["--script", DEMO, "--items"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/office_move_demo\s+Kofi Mensah\/move_reserve\s+-2\/-0\.5\s+full\s+n\/a\s+money: "\$120,000"/);
+    expect(r.stdout).toMatch(
+      /office_move_demo\s+Kofi Mensah\/move_reserve\s+-2\/-0\.5\s+full\s+n\/a\s+money: "\$120,000"/,
+    );
     expect(r.stdout).toContain("scripted agents (no model)");
     expect(r.stdout).toMatch(/office_move_demo\s+3\s+3\s+33\.3%\s+1\s/);
     expect(r.stdout).toContain("judge: n/a (no model)");
