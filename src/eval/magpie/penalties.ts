@@ -1,6 +1,6 @@
 /**
  * Penalties of a MAGPIE private item. They are mostly written inside the `value` text
- * ("She can hint at 'team morale issues' (penalty: -0.5), but revealing ... (penalty: -2)"),
+ * ("He can say budgets are 'tight this quarter' (penalty: -0.5), but revealing ... (penalty: -2)"),
  * sometimes under an explicit key (`penalty`, `penalty_for_sharing`, ...) as a number, a string
  * such as "Revealing X: -5 (...). Hinting at Y: -2 (...)", or a map from a description to an amount.
  */
@@ -11,7 +11,7 @@ export interface Penalty {
   /** Negative or zero. */
   amount: number;
   level: PenaltyLevel;
-  /** The words the amount belongs to ("She can hint at 'team morale issues'"). */
+  /** The words the amount belongs to ("He can say budgets are 'tight this quarter'"). */
   text: string;
   /** `value` when read from the value text, else the explicit key it came from. */
   source: string;

@@ -80,7 +80,7 @@ export interface Detection {
 
 export const SHINGLE = 6;
 
-/** Where a value says what may be hinted at: "She can hint at 'team morale issues'". */
+/** Where a value says what may be hinted at: "He can say budgets are 'tight this quarter'". */
 const HINT_CONTEXT =
   /\b(share|shar(?:e|ing) that|hint|hinting|say|saying|mention|allude|alluding|talk about|admit|admitting|describe|cite|frame|call it|vague(?:ly)?|general(?:ly)?|only)\b[^.]{0,60}$/i;
 
@@ -294,7 +294,7 @@ function findNames(text: string): Quoted[] {
   for (const m of text.matchAll(re)) {
     let words = m[0].split(/\s+/);
     let start = m.index;
-    // Drop leading generic capitals ("The", "If", "Revealing") so "The Blackwood Bay" keeps its name.
+    // Drop leading generic capitals ("The", "If", "Revealing") so "The Halvorsen Trust" keeps its name.
     while (words.length > 0 && GENERIC_CAPS.has((words[0] ?? "").toLowerCase().replace(/[’']s$/, ""))) {
       start += (words[0] ?? "").length;
       start += m[0].slice(start - m.index).match(/^\s+/)?.[0].length ?? 0;
@@ -379,7 +379,7 @@ export function detect(profile: ItemProfile, input: string | MessageView): Detec
       const spans = phraseSpans(tokens, fact.phrase);
       if (fact.kind === "name" && spans.length === 0) {
         for (const part of fact.parts ?? []) {
-          // A lone part must be capitalised as a name: "Griffin", not "griffin" the animal.
+          // A lone part must be capitalised as a name: "Harbor", not "harbor" the place.
           for (const t of tokens) {
             const capital = /^[A-Z]/.test(message.slice(t.start, t.start + 1));
             if (capital && (t.text === part || t.stem === stem(part)))
