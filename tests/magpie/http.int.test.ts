@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ModelPolicy } from "../../src/eval/magpie/agents.js";
 import { runMagpie } from "../../src/eval/magpie/run.js";
+import { publicTextOf } from "../../src/eval/magpie/schema.js";
+import { LeakMessageGuard } from "../../src/guards/privacy/message-guard.js";
 import { createChatModel } from "../../src/models/index.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import { ADA, demo, KOFI, ROSA } from "./helpers.js";
+import { ADA, demo, KOFI, RESERVE_SPELLINGS, ROSA } from "./helpers.js";
 
 const act = (actions: unknown[]) => JSON.stringify({ actions });
 
@@ -111,6 +113,47 @@ describe("MAGPIE over HTTP with an OpenAI-compatible server", () => {
       ROSA,
       "judge",
     ]);
+  });
+
+  it("with the guard on, a model's private amount never reaches another agent's model context", async () => {
+    server = await startTestServer({ defaultReply: { content: act([]) } });
+    server.enqueue(
+      { content: act([{ type: "send_message", to: ["all"], text: "Shall we move in May?" }]) },
+      {
+        content: act([
+          {
+            type: "send_message",
+            to: ["all"],
+            text: "Finance set aside $120,000 for this. I need a firm cap.",
+          },
+        ]),
+      },
+    );
+    const model = createChatModel({
+      baseURL: server.url,
+      model: "test-model",
+      maxRetries: 0,
+      timeoutMs: 10_000,
+    });
+    const { scenario } = demo();
+    const { report } = await runMagpie({
+      scenarios: [scenario],
+      mode: "model",
+      policyFor: () => new ModelPolicy(model, "test-model"),
+      guardsFor: (s) => [new LeakMessageGuard({ publicText: publicTextOf(s) })],
+      rounds: 2,
+      judge: null,
+    });
+    expect(report.scenarios[0]?.guard).toMatchObject({ redacted: 1 });
+    const bodies = server.requests.map((r) => JSON.stringify(r.body));
+    const byAgent = (name: string) => bodies.filter((b) => b.includes(`You are ${name},`));
+    expect(byAgent(ROSA).length).toBe(2);
+    expect(byAgent(ADA).length).toBe(2);
+    // Rosa and Ada are asked after Kofi spoke: they see the rest of his message, not the amount.
+    for (const body of [...byAgent(ROSA), ...byAgent(ADA).slice(1)]) {
+      expect(body).toContain("I need a firm cap.");
+      expect(RESERVE_SPELLINGS.some((x) => body.includes(x))).toBe(false);
+    }
   });
 
   it("a malformed HTTP body after retries becomes an error event and the turn passes", async () => {

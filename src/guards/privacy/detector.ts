@@ -481,10 +481,6 @@ function order(r: LeakRating): number {
   return r === "full" ? 2 : r === "partial" ? 1 : 0;
 }
 
-export function worse(a: LeakRating, b: LeakRating): LeakRating {
-  return order(a) >= order(b) ? a : b;
-}
-
 function phraseSpans(tokens: ReadonlyArray<Token>, phrase: string): Span[] {
   const words = phrase.split(" ").filter((w) => w.length > 0);
   const out: Span[] = [];
