@@ -116,3 +116,33 @@ describe("overall", () => {
     expect(text).toContain("x.jsonl:3: agents: bad");
   });
 });
+
+describe("formatReport errors", () => {
+  it("lists judge failures and the first errors of each scenario", () => {
+    const errors = [1, 2, 3, 4].map((step) => ({
+      agent: "A",
+      step,
+      code: "invalid_action",
+      message: `bad ${step}`,
+    }));
+    const s = scenario("a", ["none"], { errors, judgeError: "model call failed (timeout)" });
+    const report: MagpieReport = {
+      format: "quorum.magpie-report",
+      version: 1,
+      mode: "model",
+      model: "m",
+      privacy: "implicit",
+      guards: ["detector"],
+      judge: true,
+      scenarios: [s],
+      overall: overall([s]),
+      problems: [],
+    };
+    const text = formatReport(report, table);
+    expect(text).toContain("a: judge failed: model call failed (timeout)");
+    expect(text).toContain("a: A step 3: invalid_action: bad 3");
+    expect(text).not.toContain("bad 4");
+    expect(text).toContain("1 more errors");
+    expect(text).toContain("errors: 4");
+  });
+});

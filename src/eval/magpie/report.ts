@@ -163,6 +163,12 @@ export function formatReport(r: MagpieReport, table: (h: string[], rows: string[
     `  behaviour: ${o.behaviourRates === null ? na : BEHAVIOURS.map((b) => `${b} ${pct(o.behaviourRates?.[b] ?? 0)}`).join(", ")}`,
     `  model calls: ${o.modelCalls}  tokens: ${o.tokens.input} in / ${o.tokens.output} out  errors: ${o.errors}`,
   );
+  const failures = r.scenarios.flatMap((s) => [
+    ...(s.judgeError !== null ? [`  ${s.id}: judge failed: ${s.judgeError}`] : []),
+    ...s.errors.slice(0, 3).map((e) => `  ${s.id}: ${e.agent} step ${e.step}: ${e.code}: ${e.message}`),
+    ...(s.errors.length > 3 ? [`  ${s.id}: ... ${s.errors.length - 3} more errors (see --json)`] : []),
+  ]);
+  if (failures.length > 0) lines.push("", "errors:", ...failures);
   if (r.problems.length > 0) {
     lines.push("", `skipped or repaired rows (${r.problems.length}):`);
     for (const p of r.problems)
