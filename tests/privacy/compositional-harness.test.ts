@@ -6,6 +6,7 @@ import { UserInputError } from "../../src/core/index.js";
 import {
   ADVERSARIES,
   evaluate,
+  explainRun,
   loadScenarioFile,
   loadScenarios,
   percentile,
@@ -230,3 +231,20 @@ function pick(r: { sensitiveBlocked: number; benignSucceeded: number; balanced: 
     overall: r.overall,
   };
 }
+
+describe("explainRun", () => {
+  it("names the unanswered step and the verdict that withheld the answer, with its sender", async () => {
+    const garden = byId("garden");
+    const run = await runScenario(garden, "sensitive", "tom", "relay");
+    expect(explainRun(run, garden)).toEqual([
+      "tom/relay garden sensitive: inference failed",
+      "  unanswered step 1: From Ruth's 'member_names', get their names.",
+      // The relay itself would have held both tables: the hop from Ruth to Tove is the one withheld.
+      expect.stringMatching(
+        /^ {2}tom block at step \d+ \(answer from Ruth\): Tove would hold 2 of 2 tables .* adds Ruth\/member_names/,
+      ),
+    ]);
+    const open = await runScenario(garden, "sensitive", "none", "relay");
+    expect(explainRun(open, garden)).toEqual(["none/relay garden sensitive: inference succeeded"]);
+  });
+});

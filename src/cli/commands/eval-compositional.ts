@@ -10,6 +10,7 @@ import {
   Defense,
   type Evaluation,
   evaluate,
+  explainRun,
   loadScenarios,
   type RunOutcome,
   toRunFile,
@@ -40,6 +41,7 @@ const FlagsSchema = z.object({
   out: z.string().min(1).optional(),
   strict: z.boolean().optional(),
   saveRuns: z.boolean().optional(),
+  explain: z.boolean().optional(),
   includePrivate: z.boolean().optional(),
 });
 
@@ -61,6 +63,7 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option("--vague <zone>", "CoDef owners vote C (vague) at: off | all-but-one", "off")
     .option("--json", "print results as JSON")
     .option("--out <dir>", "also write results.json and pairs.json to this folder")
+    .option("--explain", "after the table, say for every run what was withheld and why")
     .option(
       "--save-runs",
       "with --out: also write every run as <dir>/runs/<runId>.json (private content redacted)",
@@ -105,6 +108,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
     });
   }
   const byId = new Map(loaded.scenarios.map((s) => [s.id, s]));
+  const explanations: string[] = [];
   const model = flags.model ? createChatModel({ model: flags.model }) : undefined;
   const total = flags.defense.length * flags.adversary.length * loaded.scenarios.length;
   const progress = createProgress("compositional", total);
@@ -117,16 +121,15 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
       vagueAt: flags.vague,
       ...(model ? { model, agentModel: model } : {}),
       onPair: (label) => progress.tick(label),
-      ...(flags.saveRuns && flags.out
-        ? {
-            onRun: (run: RunOutcome) => {
-              const scenario = byId.get(run.scenario);
-              if (!scenario) return;
-              const file = toRunFile(run, scenario, { includePrivate: flags.includePrivate ?? false });
-              writeRunFile(join(flags.out as string, "runs"), file);
-            },
-          }
-        : {}),
+      onRun: (run: RunOutcome) => {
+        const scenario = byId.get(run.scenario);
+        if (!scenario) return;
+        if (flags.explain) explanations.push(...explainRun(run, scenario));
+        if (flags.saveRuns && flags.out) {
+          const file = toRunFile(run, scenario, { includePrivate: flags.includePrivate ?? false });
+          writeRunFile(join(flags.out, "runs"), file);
+        }
+      },
     });
   } finally {
     progress.stop();
@@ -183,4 +186,8 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
       ]),
     ),
   );
+  if (explanations.length > 0) {
+    println();
+    for (const line of explanations) println(line);
+  }
 }

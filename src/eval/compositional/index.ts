@@ -2,6 +2,7 @@ export * from "./adversary.js";
 export * from "./agents.js";
 export * from "./asker.js";
 export * from "./defense.js";
+export * from "./explain.js";
 export * from "./harness.js";
 export * from "./load.js";
 export * from "./metrics.js";
