@@ -18,9 +18,12 @@ function clean(scenario: string): string {
  * resume it: same final answer, and no side-effecting tool executed twice.
  */
 describe("crash safety", () => {
+  // k counts progress lines (one per graph node). Every k is below the scenario's node count, so
+  // each case really is a kill (asserted below), not a run that finished before the signal.
   const cases: Array<[string, number]> = [];
-  for (let k = 1; k <= 14; k++) cases.push(["scenarios/incident-response.yaml", k]);
-  for (let k = 1; k <= 8; k++) cases.push(["scenarios/vendor-check.yaml", k * 3]);
+  for (let k = 1; k <= 10; k++) cases.push(["scenarios/incident-response.yaml", k]);
+  for (let k = 1; k <= 11; k++) cases.push(["scenarios/vendor-check.yaml", k]);
+  for (let k = 1; k <= 5; k++) cases.push(["scenarios/canary-support.yaml", k]);
 
   const expected = new Map<string, string>();
 
@@ -28,7 +31,11 @@ describe("crash safety", () => {
     if (!expected.has(scenario)) expected.set(scenario, clean(scenario));
     const db = join(dir, `k${k}-${scenario.replace(/\W/g, "")}.db`);
     const thread = `kill-${k}`;
-    await runAndKill(["run", scenario, "--db", db, "--thread", thread, "--out", dir], k);
+    const { killed, stderr } = await runAndKill(
+      ["run", scenario, "--db", db, "--thread", thread, "--out", dir],
+      k,
+    );
+    expect(killed, `the process ended before the kill point:\n${stderr}`).toBe(true);
     const r = cli(["resume", thread, "--db", db, "--json", "--out", dir]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { finalAnswer: string; status: string };
@@ -43,6 +50,7 @@ describe("crash safety", () => {
         .all() as Array<{ key: string; n: number }>;
       for (const row of rows) expect(row.n, row.key).toBe(1);
       if (scenario.includes("incident")) expect(rows).toHaveLength(1); // page_team, exactly once
+      if (scenario.includes("canary-support")) expect(rows).toHaveLength(1); // book_courier, exactly once
     } finally {
       sqlite.close();
     }
