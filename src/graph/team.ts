@@ -75,6 +75,14 @@ export interface TeamConfig {
   /** Item id factory (deterministic ids in tests). */
   newItemId?: (kind: string) => string;
   guardTimeoutMs?: number;
+  /**
+   * When LangGraph writes checkpoints: `async` (default) after every superstep, in the
+   * background; `sync` after every superstep, before the next one starts; `exit` only when the run
+   * stops (finished, failed or interrupted for approval). `exit` is cheaper but a crashed process
+   * cannot be resumed mid-run, so use it only where a crash loses the process's memory anyway
+   * (the in-memory checkpointer).
+   */
+  durability?: "sync" | "async" | "exit";
 }
 
 export interface TeamResult {
@@ -334,12 +342,14 @@ export class Team {
       ...this.cfg(threadId),
       streamMode: ["updates", "values"],
       recursionLimit: this.budgets.maxSteps * 4 + 20,
+      ...(this.config.durability ? { durability: this.config.durability } : {}),
     });
     let interruptPayload: ApprovalRequest | undefined;
     let values: TeamStateType | undefined;
     for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
       if (mode === "values") {
-        values = chunk as unknown as TeamStateType;
+        // An interrupt also arrives as a values chunk holding only `__interrupt__`.
+        if (!("__interrupt__" in chunk)) values = chunk as unknown as TeamStateType;
         continue;
       }
       for (const [node, update] of Object.entries(chunk)) {
@@ -883,7 +893,11 @@ export class Team {
       [() => true, plan],
       [(state) => state.status === "running", guardPlan],
     );
-    const verifyAndSupervise = sequence([() => true, verify], [() => true, supervise]);
+    const verifyAndSupervise = sequence(
+      [() => true, verify],
+      [() => true, supervise],
+      [(state) => state.status === "running" && lastDecision(state)?.route === "finalize", finalize],
+    );
 
     return new StateGraph(TeamState)
       .addNode("planner", planAndGuard)
