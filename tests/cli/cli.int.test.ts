@@ -24,6 +24,33 @@ describe("quorum demo", () => {
   });
 });
 
+describe("quorum demo <feature>", () => {
+  it("compositional: none leaks, tom and codef block the sensitive run and let the benign one through", () => {
+    const r = cli(["demo", "compositional", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = (
+      JSON.parse(r.stdout) as {
+        results: Array<{ defense: string; adversary: string; overall: number; sensitiveBlocked: number }>;
+      }
+    ).results;
+    expect(rows.filter((x) => x.defense === "none").every((x) => x.sensitiveBlocked === 0)).toBe(true);
+    expect(rows.filter((x) => x.defense !== "none").every((x) => x.overall === 100)).toBe(true);
+  });
+
+  it("magpie: the guard keeps the private amount out and the agents still agree", () => {
+    const r = cli(["demo", "magpie"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/consensus: 100\.0%/);
+    expect(r.stdout).toMatch(/leakage \(detector\): 0\.0%/);
+  });
+
+  it("an unknown feature: exit 2 with the choices", () => {
+    const r = cli(["demo", "nope"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no demo named nope.*team, compositional or magpie/);
+  });
+});
+
 describe("quorum run --json", () => {
   const scenarios = [
     ...readdirSync("scenarios").filter((f) => f.endsWith(".yaml")),

@@ -26,7 +26,10 @@ interface RunFlags {
 export function register(program: Command, _groups: CommandGroups): void {
   program
     .command("demo")
-    .description("run the embedded incident-response scenario (no model needed) and show what happened")
+    .argument("[feature]", "team (default), compositional or magpie", "team")
+    .description(
+      "run a built-in scenario with no model and show what happened: the team (default), the compositional-privacy defenses, or a MAGPIE negotiation with the message guard",
+    )
     .option("--json", "print only the machine-readable result")
     .option("--out <dir>", "where to write the run file", "runs")
     .option(
@@ -34,7 +37,17 @@ export function register(program: Command, _groups: CommandGroups): void {
       "run the agents on this model (OPENAI_BASE_URL / OPENAI_API_KEY from the environment)",
     )
     .option("--offline", "deterministic even when a model is configured")
-    .action(async (flags: RunFlags) => {
+    .action(async (feature: string, flags: RunFlags) => {
+      if (feature === "compositional" || feature === "magpie") {
+        await featureDemo(program, feature, flags);
+        return;
+      }
+      if (feature !== "team") {
+        throw new UserInputError(`no demo named ${feature}`, {
+          field: "feature",
+          hint: "team, compositional or magpie",
+        });
+      }
       const outcome = await runScenarioFile(DEMO_SCENARIO, { ...flags, progress: !flags.json });
       report(outcome, flags, "demo");
     });
@@ -85,6 +98,39 @@ export function register(program: Command, _groups: CommandGroups): void {
         report(outcome, flags, "resume");
       },
     );
+}
+
+const FEATURE_DEMOS = {
+  compositional: {
+    file: fileURLToPath(new URL("../../../scenarios/privacy/compositional-demo.yaml", import.meta.url)),
+    args: (file: string) => [
+      "--data",
+      file,
+      "--defense",
+      "none,tom,codef",
+      "--adversary",
+      "direct,relay",
+      "--explain",
+    ],
+  },
+  magpie: {
+    file: fileURLToPath(new URL("../../../scenarios/privacy/magpie-office-move.yaml", import.meta.url)),
+    args: (file: string) => ["--script", file, "--guard", "detector", "--items"],
+  },
+} as const;
+
+/** The privacy demos are the eval harnesses on scenarios of ours, so they share their output. */
+async function featureDemo(
+  program: Command,
+  feature: keyof typeof FEATURE_DEMOS,
+  flags: RunFlags,
+): Promise<void> {
+  const demo = FEATURE_DEMOS[feature];
+  const command = program.commands
+    .find((c) => c.name() === "eval")
+    ?.commands.find((c) => c.name() === feature);
+  if (!command) throw new UserInputError(`the ${feature} harness is not available`, { field: "feature" });
+  await command.parseAsync([...demo.args(demo.file), ...(flags.json ? ["--json"] : [])], { from: "user" });
 }
 
 function approvalFrom(flags: {
