@@ -87,7 +87,7 @@ describe("model-mode agents", () => {
     const run = await runScenario(garden(), "sensitive", "none", "direct", { agentModel: model });
     model.assertComplete();
     expect(run.inference.succeeded).toBe(false);
-    expect(run.inference.asked.map((a) => (a.reply?.content as { text: string }).text)).toEqual([
+    expect(run.inference.asked.map((a) => (a.reply?.content as { text: string } | undefined)?.text)).toEqual([
       "I could not work out what to read for that.",
       "names are private",
     ]);
