@@ -152,8 +152,8 @@ function round(x: number): number {
 export function upstream(idg: Idg, id: string): Set<string> {
   const seen = new Set<string>();
   const queue = [id];
-  while (queue.length > 0) {
-    const cur = queue.shift() as string;
+  for (let head = 0; head < queue.length; head++) {
+    const cur = queue[head] as string;
     for (const e of idg.parents(cur)) {
       if (!seen.has(e.from) && e.from !== id) {
         seen.add(e.from);

@@ -250,12 +250,14 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
       index: node.index,
       score: Math.round(score * 1000) / 1000,
       reasons: list,
-      chain: chainTo(idg, node.id, symptomNode.id),
+      chain: [],
       status: "suspect",
     });
   }
   candidates.sort((a, b) => b.score - a.score || a.index - b.index);
   const ranked = candidates.slice(0, limit);
+  // Chains only for what is reported: one search per candidate over the whole graph would be quadratic.
+  for (const c of ranked) c.chain = chainTo(idg, c.itemId, symptomNode.id);
   // Two questions, two rankings: which item was decisive (the evidence above) and which agent
   // carries the most responsibility for the failure (rankAgents). They can differ.
   const agents = rankAgents(candidates, idg.source, symptomNode.id);

@@ -35,6 +35,13 @@ describe("local signals", () => {
     expect(hedgeIn(node("Assuming the rate is 4%, the total is 312."))).toMatch(/Assuming/);
   });
 
+  it("tells an agent's own failed action from a monitor's judgement of someone else's", () => {
+    const own = localSignalsOf(node("I was unable to access the archive page, so I will estimate."), true);
+    expect(own.map((x) => x.kind)).toContain("failed_action");
+    const monitor = localSignalsOf(node("The search results were not found on the page."), true);
+    expect(monitor.map((x) => x.kind)).toEqual(["stall"]);
+  });
+
   it("reads structured progress and loop flags", () => {
     expect(stallIn(node('{"is_progress_being_made": {"reason": "same page", "answer": false}}'))).toBe(
       "marks progress as false",
