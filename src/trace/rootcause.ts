@@ -115,18 +115,12 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   onPath.add(symptomNode.id);
 
   const reasons = new Map<string, Reason[]>();
-  const blame = (
-    target: IdgNode | undefined,
-    kind: SignalKind,
-    detail: string,
-    seenAt?: IdgNode,
-    scale = 1,
-  ): void => {
+  const blame = (target: IdgNode | undefined, kind: SignalKind, detail: string, seenAt?: IdgNode): void => {
     if (target?.role !== "agent" || target.index > symptomNode.index) return;
     const list = reasons.get(target.id) ?? [];
     // One reason per signal kind and node: repeated complaints about the same step add nothing.
     if (list.some((r) => r.signal === kind)) return;
-    const reason: Reason = { signal: kind, detail, weight: SIGNAL_WEIGHTS[kind] * scale };
+    const reason: Reason = { signal: kind, detail, weight: SIGNAL_WEIGHTS[kind] };
     if (seenAt && seenAt.id !== target.id) reason.seenAt = seenAt.id;
     list.push(reason);
     reasons.set(target.id, list);
@@ -167,8 +161,8 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     }
     if (node.role !== "agent") continue;
     for (const local of localSignalsOf(node, idg.source === "imported")) {
-      // A complaint that names a value points at whoever introduced that value.
-      // A complaint is about someone else's value; a hedge may be about the agent's own.
+      // A complaint that names a value points at whoever introduced it (someone else); a hedge
+      // or a failed action is the speaker's own unless the hedge only restates others' values.
       const own = local.kind === "hedged_claim" || local.kind === "failed_action";
       const named =
         local.kind === "failed_action" ||
