@@ -8,11 +8,14 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import type { QuorumError, RunFile } from "../../src/core/index.js";
+import { fromZodError } from "../../src/core/index.js";
 import { fromPublished, fromYaml, loadScenarioFile } from "../../src/eval/compositional/load.js";
 import { type LoadProblem, loadMagpie, normaliseRow, parseTsv } from "../../src/eval/magpie/loader.js";
 import { loadPlanRiskData } from "../../src/eval/plan-risk/data.js";
 import { toRunFile } from "../../src/graph/runfile.js";
 import { parseScenario } from "../../src/graph/scenario.js";
+import { createPlanGuard } from "../../src/guards/plan/guard.js";
+import { fromPlanFile, PlanFileSchema } from "../../src/guards/plan/model.js";
 import { parsePolicy, validatePolicy } from "../../src/guards/plan/policy.js";
 import { exportTrace, parseTraceDocument, TRACE_FORMATS, traceRun } from "../../src/trace/index.js";
 import { smallTeam } from "../graph/fixtures.js";
@@ -55,6 +58,7 @@ const RUNS = {
   policyText: 60,
   policyDoc: 500,
   policyRandom: 300,
+  planFile: 1500,
 } as const;
 // Generous per-test limits: the machine may be shared; nothing here asserts on time.
 vi.setConfig({ testTimeout: 120_000 });
@@ -292,6 +296,26 @@ describe("plan records (R-Judge / ASSEBench trajectories, Safiron records) and t
     fc.assert(
       fc.property(randomValue, (v) => load(Array.isArray(v) ? v : [v])),
       seedParams(RUNS.planRandom),
+    );
+  });
+});
+
+describe("plan files and the rules engine on whatever they let through", () => {
+  const seed = JSON.parse(read("tests/plan/fixtures/plan-file.json")) as unknown;
+  const guard = createPlanGuard({ mode: "rules" });
+  const FILE = "plan.json";
+  it("mutated plan files: refused with a field, or checked to a verdict", async () => {
+    await fc.assert(
+      fc.asyncProperty(mutatedDoc(seed), async (doc) =>
+        expectCleanOutcomeAsync(outcome("plan-file"), FILE, async () => {
+          const parsed = PlanFileSchema.safeParse(doc);
+          if (!parsed.success) throw fromZodError(parsed.error, { file: FILE });
+          const verdict = await guard.checkNormalised(fromPlanFile(parsed.data));
+          expect(["allow", "block", "needs_approval"]).toContain(verdict.decision);
+          expect(verdict.failClosed).toBeUndefined();
+        }),
+      ),
+      seedParams(RUNS.planFile),
     );
   });
 });
