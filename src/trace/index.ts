@@ -9,6 +9,7 @@ export { buildIdg, itemText, upstream } from "./idg.js";
 export * from "./importers/index.js";
 export * from "./replay.js";
 export * from "./rootcause.js";
+export * from "./schema.js";
 export * from "./signals.js";
 export { extractTokens, type Token } from "./tokens.js";
 export * from "./types.js";

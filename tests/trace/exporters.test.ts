@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { UserInputError } from "../../src/core/index.js";
 import {
   exportTrace,
   parseRunFile,
+  parseTraceFile,
   parseWhoAndWhen,
   TRACE_FORMATS,
   traceRun,
@@ -86,5 +89,27 @@ describe("exporters", () => {
     expect(html).not.toContain("<script>alert(1)</script>");
     expect(html).toContain("Content-Security-Policy");
     expect(html.match(/<script/g)?.length).toBe(2);
+  });
+
+  it("the json export reads back with the versioned schema; a saved version-1 trace still does", async () => {
+    const fresh = parseTraceFile(JSON.parse(exportTrace(await revenueView(), "json")), "fresh.json");
+    expect(fresh.report.rootCause?.itemId).toBe("rev-step_output-6");
+    const saved = parseTraceFile(
+      JSON.parse(readFileSync("tests/trace/fixtures/trace-v1.json", "utf8")),
+      "trace-v1.json",
+    );
+    expect(saved.nodes).toHaveLength(8);
+    expect(saved.includesPrivate).toBe(false);
+    let caught: unknown;
+    try {
+      parseTraceFile(
+        JSON.parse(readFileSync("tests/trace/fixtures/invalid/trace-v2.json", "utf8")),
+        "trace-v2.json",
+      );
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UserInputError);
+    expect((caught as UserInputError).field).toBe("version");
   });
 });
