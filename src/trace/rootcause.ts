@@ -474,8 +474,9 @@ function detectSymptoms(input: TraceInput, idg: Idg, finalAnswerCorrect: boolean
       `final answer ${JSON.stringify(input.finalAnswer ?? finalNode.text.slice(0, 80))} does not match the ground truth`,
     );
   }
-  const failed = input.source === "imported" || (input.status !== undefined && input.status !== "finished");
-  if (last && (failed || out.length === 0) && !out.some((s) => s.itemId === last.id)) {
+  // A run that finished with nothing rejected and no ground truth against it has no failure to explain.
+  const failed = input.source === "imported" || input.status !== "finished";
+  if (last && failed && !out.some((s) => s.itemId === last.id)) {
     sym(
       last,
       "final_step",

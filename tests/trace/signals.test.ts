@@ -139,12 +139,27 @@ describe("symptoms of our own runs", () => {
     expect(report.symptoms.map((s) => s.kind)).toContain("tool_error");
   });
 
-  it("a finished run with nothing wrong names no root cause from error signals", () => {
+  it("a finished run with nothing wrong has no symptom and no root cause, unless the ground truth says so", () => {
     const log = new EventLog();
-    const task = log.add("r", { step: 0, author: "user", kind: "task", content: "say hi" });
-    log.add("r", { step: 1, author: "writer", kind: "final_answer", content: "hi", derivedFrom: [task.id] });
-    const input = runInput(log, "r", "finished");
+    const task = log.add("r", {
+      step: 0,
+      author: "user",
+      kind: "task",
+      content: "name the capital of Freedonia",
+    });
+    log.add("r", {
+      step: 1,
+      author: "writer",
+      kind: "final_answer",
+      content: "Fredville",
+      derivedFrom: [task.id],
+    });
+    const input = { ...runInput(log, "r", "finished"), finalAnswer: "Fredville" };
     const report = findRootCause(input, buildIdg(input));
-    for (const c of report.candidates) expect(c.reasons.every((r) => r.signal === "position")).toBe(true);
+    expect(report.symptom).toBeNull();
+    expect(report.rootCause).toBeNull();
+    const wrong = findRootCause(input, buildIdg(input), { groundTruth: "Grand Duchy City" });
+    expect(wrong.symptom?.kind).toBe("wrong_final_answer");
+    expect(wrong.rootCause?.agent).toBe("writer");
   });
 });
