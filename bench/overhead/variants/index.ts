@@ -1,0 +1,44 @@
+import type { Variant } from "../variant.js";
+
+/** The five variants of overhead.json, in report order. */
+export const MAIN_VARIANTS = [
+  "stategraph",
+  "quorum-recording",
+  "quorum-guarded",
+  "langgraph-supervisor",
+  "openai-agents",
+] as const;
+
+/** Context rows: what the shape costs with no framework, and bare LangGraph without checkpoints. */
+export const CONTEXT_VARIANTS = [
+  "plain-async",
+  "stategraph-nocheckpoint",
+  "quorum-recording-exit",
+  "quorum-guarded-exit",
+] as const;
+
+/** Loads only the variant's own framework, so each child process holds one framework. */
+export async function loadVariant(name: string): Promise<Variant> {
+  switch (name) {
+    case "stategraph":
+      return (await import("./stategraph.js")).stategraphVariant(true);
+    case "stategraph-nocheckpoint":
+      return (await import("./stategraph.js")).stategraphVariant(false);
+    case "quorum-recording":
+      return (await import("./quorum.js")).quorumVariant(false);
+    case "quorum-guarded":
+      return (await import("./quorum.js")).quorumVariant(true);
+    case "quorum-recording-exit":
+      return (await import("./quorum.js")).quorumVariant(false, "exit");
+    case "quorum-guarded-exit":
+      return (await import("./quorum.js")).quorumVariant(true, "exit");
+    case "langgraph-supervisor":
+      return (await import("./langgraph-supervisor.js")).supervisorVariant();
+    case "openai-agents":
+      return (await import("./openai-agents.js")).openaiAgentsVariant();
+    case "plain-async":
+      return (await import("./plain-async.js")).plainAsyncVariant();
+    default:
+      throw new Error(`unknown variant ${name}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { MemorySaver } from "@langchain/langgraph";
+import { allGuards, benchTeam, QUORUM_AGENT_STEPS } from "../quorum-team.js";
+import type { Variant } from "../variant.js";
+
+export function quorumVariant(guarded: boolean, durability?: "exit"): Variant {
+  const base = guarded ? "quorum-guarded" : "quorum-recording";
+  const what = guarded
+    ? "Quorum team graph with full provenance recording and every symbolic guard on (plan guard with the default policy rules, ToM, CoDef with 3 voters, leak detector) on every message"
+    : "Quorum team graph with full provenance recording (items, deliveries, derivedFrom), no guards";
+  return {
+    name: durability ? `${base}-${durability}` : base,
+    notes: `${what}; rule-backed agents (no model invoke at all; 9 agent steps counted as model calls); in-memory checkpointer${durability ? ` with durability "${durability}" (one checkpoint when the run stops)` : " written after every superstep (LangGraph's default durability)"}; each run's thread is deleted and its runtime released afterwards.`,
+    async setup() {
+      const checkpointer = new MemorySaver();
+      const team = benchTeam({
+        ...(guarded ? { guards: allGuards() } : {}),
+        extra: { checkpointer, ...(durability ? { durability } : {}) },
+      });
+      let runs = 0;
+      return {
+        async run(i) {
+          const threadId = `t${i}`;
+          const r = await team.run("assemble the three parts", { threadId, runId: `r${i}` });
+          if (r.status !== "finished") throw new Error(`quorum run ${i}: ${r.status} ${r.reason ?? ""}`);
+          runs += 1;
+          team.release(threadId);
+          await checkpointer.deleteThread(threadId);
+        },
+        modelCalls: () => runs * QUORUM_AGENT_STEPS,
+      };
+    },
+  };
+}

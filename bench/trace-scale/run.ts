@@ -1,0 +1,89 @@
+/**
+ * Tracer scale: IDG build and root-cause search on generated runs of 10k, 100k and 1M items
+ * (exact edges) and on generated imported logs (inferred edges), each size in a fresh process.
+ * Usage: node --import tsx bench/trace-scale/run.ts [maxImportedSize]
+ */
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeResult } from "../lib/results.js";
+import { machine, round } from "../lib/stats.js";
+
+const maxImported = Number(process.argv[2] ?? 100_000);
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface Row {
+  size: number;
+  source: "run" | "imported";
+  edges: number;
+  buildMs: number;
+  rootCauseMs: number;
+  totalMs: number;
+  inputHeapMiB: number;
+  tracerPeakHeapMiB: number;
+  peakRssMiB: number;
+  rssAboveInputMiB: number;
+  topCandidate: unknown;
+  plantedFound: boolean;
+}
+
+function measure(size: number, source: "run" | "imported"): Row {
+  process.stderr.write(`  trace-scale: ${source} ${size}\n`);
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--expose-gc",
+      "--max-old-space-size=4096",
+      "--import",
+      "tsx",
+      join(here, "child.ts"),
+      String(size),
+      source,
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return JSON.parse(out.trim().split("\n").pop() ?? "{}") as Row;
+}
+
+const sizes = [10_000, 100_000, 1_000_000];
+const rows: Row[] = [];
+for (const size of sizes) rows.push(measure(size, "run"));
+for (const size of sizes.filter((s) => s <= maxImported)) rows.push(measure(size, "imported"));
+
+function growth(source: "run" | "imported") {
+  const rs = rows.filter((r) => r.source === source);
+  return rs.slice(1).map((r, i) => {
+    const prev = rs[i] as Row;
+    return {
+      from: prev.size,
+      to: r.size,
+      timeFactor: round(r.totalMs / prev.totalMs, 2),
+      memoryFactor: round(r.tracerPeakHeapMiB / Math.max(0.1, prev.tracerPeakHeapMiB), 2),
+    };
+  });
+}
+
+const million = rows.find((r) => r.source === "run" && r.size === 1_000_000);
+const result = {
+  machine: machine(),
+  command: `node --import tsx bench/trace-scale/run.ts${process.argv[2] ? ` ${process.argv[2]}` : ""}`,
+  rows,
+  growthPer10x: { run: growth("run"), imported: growth("imported") },
+  target: "linear; 1M items under 3 s and 1 GiB",
+  millionItems: million
+    ? {
+        totalMs: million.totalMs,
+        underThreeSeconds: million.totalMs < 3000,
+        peakRssMiB: million.peakRssMiB,
+        underOneGiB: million.peakRssMiB < 1024,
+      }
+    : null,
+};
+writeResult("trace-scale", result);
+console.log("source    size      edges     build ms  root-cause ms  total ms  tracer heap MiB  peak RSS MiB");
+for (const r of rows) {
+  console.log(
+    `${r.source.padEnd(9)} ${String(r.size).padStart(8)} ${String(r.edges).padStart(10)} ${r.buildMs.toFixed(0).padStart(10)} ${r.rootCauseMs.toFixed(0).padStart(14)} ${r.totalMs.toFixed(0).padStart(9)} ${r.tracerPeakHeapMiB.toFixed(0).padStart(16)} ${r.peakRssMiB.toFixed(0).padStart(13)}`,
+  );
+}
+console.log(JSON.stringify(result.growthPer10x));
