@@ -256,15 +256,18 @@ export class Runtime {
     options: { idempotencyKey: string; derivedFrom?: string[]; audience?: string[] },
   ): Promise<ToolCallResult> {
     const parsed = tool.schema.safeParse(rawArgs);
-    const call = this.emit({
+    const callBase = {
       step,
       author: agent,
-      kind: "tool_call",
+      kind: "tool_call" as const,
       content: { tool: tool.name, args: rawArgs, idempotencyKey: options.idempotencyKey },
       audience: options.audience ?? [agent],
+      sensitivity: "internal" as const,
+      labels: [] as string[],
       derivedFrom: options.derivedFrom ?? this.log.seenIds(this.runId, agent, step),
-    });
+    };
     if (!parsed.success) {
+      const call = this.emit(callBase);
       const message = parsed.error.issues[0]?.message ?? "invalid arguments";
       this.writer.record({ type: "error", runId: this.runId, step, agent, code: "tool_args", message });
       const result = this.emit({
@@ -282,6 +285,9 @@ export class Runtime {
     }
     const args = parsed.data as Args;
     const verdicts: Verdict[] = [];
+    // Guards see the call as a draft (not yet in the log), like messages: a blocked call may carry
+    // what must not leave, so it is recorded withheld (private, its author only) after the verdict.
+    const draft: Item = { ...callBase, id: "", runId: this.runId };
     for (const guard of this.guards.toolCall ?? []) {
       verdicts.push(
         await runGuard(
@@ -295,14 +301,18 @@ export class Runtime {
               agent,
               tool: tool.name,
               args: args as Record<string, unknown>,
-              call,
+              call: draft,
             }),
           this.timeout(),
         ),
       );
     }
+    const withheld = combineDecisions(verdicts) !== "allow";
+    const call = this.emit(
+      withheld ? { ...callBase, audience: [agent], sensitivity: "private", labels: ["withheld"] } : callBase,
+    );
     for (const v of verdicts) this.recordVerdict(v, step, [call.id], [agent]);
-    if (combineDecisions(verdicts) !== "allow") {
+    if (withheld) {
       this.toolEvent(agent, step, tool.name, options.idempotencyKey, "blocked");
       return { call, result: null, status: "blocked", verdicts, value: undefined };
     }

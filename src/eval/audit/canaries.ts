@@ -1,7 +1,8 @@
 import { EVERYONE, isPrivate } from "../../core/index.js";
 import type { Scenario } from "../../graph/scenario.js";
-import { LeakMessageGuard, type ProtectedItem } from "../../guards/privacy/message-guard.js";
-import type { Guards } from "../../guards/types.js";
+import { detect, type ItemProfile, profileItem } from "../../guards/privacy/detector.js";
+import { LeakMessageGuard, type ProtectedItem, stringLeaves } from "../../guards/privacy/message-guard.js";
+import type { Guards, ToolCallGuard, ToolCallGuardInput, Verdict } from "../../guards/types.js";
 
 /**
  * A private value planted in a run to see where it ends up. `allowed` is who may see it (its
@@ -74,15 +75,70 @@ export function masked(value: string): string {
 }
 
 /**
- * The guards a canary run turns on: the leak detector as a message guard over every canary,
- * for every sender (a value may travel through any agent), redacting what identifies it.
+ * Blocks a call to a tool that sends outside (declared sinks or effects) when its arguments carry
+ * a canary, verbatim or by the leak detector's identifying facts. Verdicts name the canary, never
+ * its value.
+ */
+export class CanarySinkGuard implements ToolCallGuard {
+  readonly name = "canary-sink";
+  private readonly profiles: Array<{ canary: Canary; profile: ItemProfile }>;
+
+  constructor(
+    canaries: ReadonlyArray<Canary>,
+    private readonly outside: ReadonlySet<string>,
+    publicText = "",
+  ) {
+    this.profiles = canaries.map((canary) => ({
+      canary,
+      profile: profileItem({ id: canary.id, value: canary.value, publicText }),
+    }));
+  }
+
+  checkToolCall(input: ToolCallGuardInput): Verdict {
+    const base = { guard: this.name, hook: "tool_call" as const };
+    if (!this.outside.has(input.tool)) {
+      return { ...base, decision: "allow", flagged: false, rationale: `${input.tool} does not send outside` };
+    }
+    const texts = stringLeaves(input.args).map((l) => l.text);
+    const hits = this.profiles.filter(({ canary, profile }) =>
+      texts.some((t) => {
+        if (t.includes(canary.value)) return true;
+        const d = detect(profile, t);
+        return d.facts.length > 0 || d.verbatim;
+      }),
+    );
+    if (hits.length === 0) {
+      return { ...base, decision: "allow", flagged: false, rationale: "no private value in the arguments" };
+    }
+    return {
+      ...base,
+      decision: "block",
+      flagged: true,
+      riskType: "sensitive data privacy violations",
+      rationale: `arguments to ${input.tool} (sends outside) carry private ${hits.map((h) => h.canary.id).join(", ")}`,
+    };
+  }
+}
+
+/**
+ * The guards a canary run turns on: the leak detector as a message guard over every canary, for
+ * every sender (a value may travel through any agent), redacting what identifies it; and the sink
+ * guard on every tool that sends outside.
  */
 export function canaryGuards(s: Scenario, canaries: ReadonlyArray<Canary> = scenarioCanaries(s)): Guards {
   const items: ProtectedItem[] = [];
   for (const agent of s.agents) {
     for (const c of canaries) items.push({ id: c.id, owner: agent.name, value: c.value, key: c.id });
   }
+  const outside = new Set(
+    s.tools
+      .filter(
+        (t) => t.sinks.length > 0 || t.effects.includes("sends_outside") || t.effects.includes("moves_money"),
+      )
+      .map((t) => t.name),
+  );
   return {
     message: [new LeakMessageGuard({ name: "canary-leak", mode: "redact", items, publicText: s.task })],
+    toolCall: [new CanarySinkGuard(canaries, outside, s.task)],
   };
 }
