@@ -189,7 +189,14 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   }
 
   // Values that reach a wrong final answer: blame where each first appeared.
-  if (finalAnswerCorrect !== true) {
+  // Only when there is an outcome to trace: in our runs a guard's block or a crash is not an
+  // answer; an imported log's concluding item is its outcome whatever it is.
+  const answerLike =
+    input.source === "imported" ||
+    input.finalAnswer !== null ||
+    symptom.kind === "wrong_final_answer" ||
+    symptom.kind === "final_step";
+  if (finalAnswerCorrect !== true && answerLike) {
     const kind: SignalKind = finalAnswerCorrect === false ? "contradicts_ground_truth" : "wrong_value_origin";
     for (const origin of wrongValueOrigins(idg, symptomNode, input.finalAnswer, input.task)) {
       blame(

@@ -95,7 +95,7 @@ describe("symptoms of our own runs", () => {
         hook: "plan",
         decision: "block",
         flagged: true,
-        rationale: "money to unverified payee",
+        rationale: "sends 9000 to an unverified payee",
       },
       derivedFrom: [plan.id],
     });
@@ -105,6 +105,8 @@ describe("symptoms of our own runs", () => {
     expect(report.symptom?.itemId).toBe(verdict.id);
     expect(report.rootCause?.itemId).toBe(plan.id);
     expect(report.rootCause?.reasons[0]?.signal).toBe("blocked");
+    // A block is not an answer: the values it quotes are not traced as a wrong answer's origin.
+    expect(report.rootCause?.reasons.map((r) => r.signal)).not.toContain("wrong_value_origin");
   });
 
   it("a tool error blames the call that was made, found through the exact edge", () => {
