@@ -10,6 +10,7 @@ import { RuleVerifier } from "../agents/verifier.js";
 import type { Guards } from "../guards/types.js";
 import type { ToolJournal } from "./journal.js";
 import { roleMembers, type Scenario, toPlan } from "./scenario.js";
+import { canaryGuards } from "./scenario-privacy.js";
 import { scenarioTool } from "./scenario-tools.js";
 import { createTeam, type Team } from "./team.js";
 
@@ -48,6 +49,7 @@ export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {})
     }
   }
   const one = (role: "planner" | "verifier" | "supervisor") => roleMembers(s, role)[0] as string;
+  const guards = withLeakGuards(s, options.guards);
   const scripted = new ScriptedSpecialist(outputs);
   const rules = new RuleVerifier(stepCriteria, s.final.expect);
   const m = options.model;
@@ -80,10 +82,21 @@ export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {})
     budgets: s.budgets,
     memory: s.memory,
     reads,
-    ...(options.guards ? { guards: options.guards } : {}),
+    ...(guards ? { guards } : {}),
     ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.models ? { models: options.models } : {}),
     ...(options.newItemId ? { newItemId: options.newItemId } : {}),
   });
+}
+
+/** The guards given, plus the leak guards when the scenario asks for them (`guards.leak`). */
+function withLeakGuards(s: Scenario, given: Guards | undefined): Guards | undefined {
+  if (!s.guards.leak) return given;
+  const leak = canaryGuards(s);
+  return {
+    ...given,
+    message: [...(leak.message ?? []), ...(given?.message ?? [])],
+    toolCall: [...(leak.toolCall ?? []), ...(given?.toolCall ?? [])],
+  };
 }

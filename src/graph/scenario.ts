@@ -87,8 +87,14 @@ export const ScenarioSchema = z.object({
     .object({
       /** Plan guard policy: `default`, a path to a policy YAML, or `none`. */
       plan: z.string().default("none"),
+      /**
+       * Keep the scenario's private values (private or sensitive memory entries and tool results)
+       * inside their audience: the leak detector redacts them from messages, and calls that would
+       * send them outside are blocked.
+       */
+      leak: z.boolean().default(false),
     })
-    .default({ plan: "none" }),
+    .default({ plan: "none", leak: false }),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 

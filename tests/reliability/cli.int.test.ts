@@ -127,7 +127,7 @@ describe("a bad file exits 2 with one line, for every command that reads one", (
 });
 
 describe("quorum audit", () => {
-  it("on a CLI run of a canary scenario: reports every channel (JSON) and exits 1 iff it found something", () => {
+  it("on a CLI run of a canary scenario: reports every channel (JSON), clean, exit 0", () => {
     const run = cli(["run", "scenarios/canary-payroll.yaml", "--json", "--out", dir]);
     expect(run.code, run.stderr).toBe(0);
     const runFile = (JSON.parse(run.stdout) as { runFile: string }).runFile;
@@ -146,7 +146,9 @@ describe("quorum audit", () => {
       "logs",
     ]);
     expect(report.canaries.map((c) => c.id)).toContain("memory:review-notes");
-    expect(r.code).toBe(report.clean ? 0 : 1);
+    // The scenario turns on the leak guard (`guards: { leak: true }`): nothing is found.
+    expect(report.clean, JSON.stringify(report.channels)).toBe(true);
+    expect(r.code).toBe(0);
     // Never things that are redacted by construction, whatever guards the CLI turns on.
     for (const ch of ["memory", "errors", "tool-arguments"]) {
       expect(report.channels.find((c) => c.channel === ch)?.findings, ch).toEqual([]);
@@ -156,13 +158,16 @@ describe("quorum audit", () => {
     expect(r.stdout).not.toContain("Larkspur");
   });
 
-  // Reported: `quorum run` turns on only the plan guard a scenario names; no message guard, so a
-  // specialist quoting a private tool result reaches the verifier, the run file and the trace
-  // exports. Flip to `it` once scenarios can turn on the leak guard.
-  it.fails("a CLI run of a canary scenario is clean", () => {
+  it("a CLI run of the other canary scenario is clean too, and the answer is still right", () => {
     const run = cli(["run", "scenarios/canary-support.yaml", "--json", "--out", dir]);
-    const runFile = (JSON.parse(run.stdout) as { runFile: string }).runFile;
-    expect(cli(["audit", runFile]).code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { runFile: string; finalAnswer: string; status: string };
+    expect(result.status).toBe("finished");
+    expect(result.finalAnswer).toContain("Pickup booked");
+    expect(result.finalAnswer).not.toContain("Wrenfield");
+    const audit = cli(["audit", result.runFile]);
+    expect(audit.code, audit.stdout).toBe(0);
+    expect(audit.stdout).toContain("No canary found outside its audience.");
   });
 
   it("a run with the canary guards on is clean: exit 0, a table of every channel, the log searched too", async () => {

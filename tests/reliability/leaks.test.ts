@@ -37,8 +37,11 @@ async function runScenario(
   file: string,
   options: { guards: boolean; includePrivate?: boolean },
 ): Promise<{ scenario: Scenario; path: string; report: AuditReport; finalAnswer: string | null }> {
-  const scenario = loadScenario(file);
-  const team = teamFromScenario(scenario, options.guards ? { guards: canaryGuards(scenario) } : {});
+  const declared = loadScenario(file);
+  expect(declared.guards.leak).toBe(true);
+  // Guards on: as the scenario declares them (what `quorum run` does); off: the same scenario without.
+  const scenario = options.guards ? declared : { ...declared, guards: { ...declared.guards, leak: false } };
+  const team = teamFromScenario(scenario);
   const tag = `${scenario.name}-${options.guards ? "g" : "n"}${options.includePrivate ? "p" : ""}`;
   const result = await team.run(scenario.task, { threadId: `thread-${tag}`, runId: `run-${tag}` });
   expect(result.status).toBe("finished");
