@@ -381,3 +381,14 @@ describe("tool arguments to outside sinks (model-mode specialist)", () => {
     expect(found(report, "run-file").length).toBeGreaterThan(0);
   });
 });
+
+describe("guards.leak in the scenario format", () => {
+  it("defaults to off and refuses anything but a boolean, naming the field", () => {
+    const base = SINK_SCENARIO;
+    expect(parseScenario(base, "s.yaml").guards).toEqual({ plan: "none", leak: false });
+    expect(parseScenario(`${base}guards: { leak: true }\n`, "s.yaml").guards.leak).toBe(true);
+    expect(() => parseScenario(`${base}guards: { leak: "yes" }\n`, "s.yaml")).toThrow(
+      expect.objectContaining({ code: "user_input", file: "s.yaml", field: "guards.leak" }),
+    );
+  });
+});
