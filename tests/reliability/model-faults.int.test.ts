@@ -153,6 +153,36 @@ describe("model faults on a whole team", () => {
     );
   });
 
+  it("when retries run out, the run fails with a typed error naming the agent and step, before any tool", async () => {
+    const server = await startTestServer({
+      defaultReply: responder(false),
+      faultRate: 1,
+      seed: SEED,
+      faultKinds: FAULTS,
+    });
+    try {
+      const model = createChatModel(
+        {
+          model: "test-model",
+          baseURL: server.url,
+          retry: { maxRetries: 3, initialDelayMs: 1, maxDelayMs: 2, jitter: 0 },
+        },
+        {},
+        {},
+      );
+      const r = await teamFromScenario(scenario, { model }).run(scenario.task, { threadId: "mf-exhausted" });
+      expect(r.status).toBe("failed");
+      expect(r.reason).toMatch(/^error\[model\] .*\(agent planner, step 1\)/);
+      expect(r.reason).not.toContain("\n");
+      // One first attempt and three retries, then it gave up.
+      expect(server.stats.chatRequests).toBe(4);
+      expect(r.items.filter((i) => i.kind === "tool_call")).toHaveLength(0);
+      expect(r.finalAnswer).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a model-call budget stops a model-mode run cleanly, with the reason", async () => {
     const server = await startTestServer({ defaultReply: responder(false) });
     try {
