@@ -229,13 +229,18 @@ export class Team {
     overrides: Record<string, string>,
     options: RunOptions = {},
   ): Promise<TeamResult> {
-    let before: { values: TeamStateType; config: RunnableConfig } | undefined;
+    // The checkpoint where the item was first committed (the oldest that holds it, whatever
+    // replays have forked since), and the one before it.
+    let first: { parentConfig?: RunnableConfig | undefined } | undefined;
     for await (const snap of this.graph.getStateHistory(this.cfg(threadId))) {
       const values = snap.values as TeamStateType;
-      if (!values?.runId) continue;
-      if (!values.items.some((i) => i.id === itemId)) {
-        before = { values, config: snap.config };
-        break;
+      if (values?.items?.some((i) => i.id === itemId)) first = snap;
+    }
+    let before: { values: TeamStateType; config: RunnableConfig } | undefined;
+    if (first?.parentConfig) {
+      const parent = await this.graph.getState(first.parentConfig);
+      if ((parent.values as TeamStateType)?.runId) {
+        before = { values: parent.values as TeamStateType, config: parent.config };
       }
     }
     if (!before)

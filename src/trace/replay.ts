@@ -18,6 +18,8 @@ export interface ReplayOutcome {
   /** True when the re-run no longer shows the failure. */
   fixed: boolean;
   detail: string;
+  /** Nothing could be replayed (no correction to substitute): the candidate stays a suspect. */
+  inconclusive?: boolean;
 }
 
 export type Replayer = (request: ReplayRequest) => Promise<ReplayOutcome>;
@@ -32,7 +34,11 @@ export function applyReplay(
     c.itemId === itemId
       ? {
           ...c,
-          status: outcome.fixed ? ("confirmed" as const) : ("refuted" as const),
+          status: outcome.fixed
+            ? ("confirmed" as const)
+            : outcome.inconclusive
+              ? ("suspect" as const)
+              : ("refuted" as const),
           replay: { ...outcome },
         }
       : c,

@@ -131,8 +131,15 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   // A rejection that names a wrong value blames where the value came from; a block, or a
   // rejection without one, blames what the verdict was about.
   const rejectVerdict = (node: IdgNode, kind: SignalKind, verdict: string): void => {
+    // "X is missing" and someone upstream was handed X: that agent is blamed (dropped value), not
+    // the last item that inherited the gap.
+    if (kind === "verifier_rejection" && missingValues(verdict).some((v) => earliestDropper(idg, node, v)))
+      return;
     const named =
-      kind === "verifier_rejection" ? namedOrigin(idg, node, verdict, firstSeen, given, true) : null;
+      // A value the verdict says is missing is not a wrong value: the dropped-value signal handles it.
+      kind === "verifier_rejection"
+        ? namedOrigin(idg, node, verdict.replace(MISSING_RE, ""), firstSeen, given, true)
+        : null;
     if (named) {
       blame(
         named.node,
@@ -147,7 +154,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   for (const node of nodes) {
     if (node.index > symptomNode.index) break;
     if (node.role === "tool") {
-      const err = toolErrorIn(node);
+      const err = toolErrorIn(node, input.source === "run");
       if (err) blame(responsibleAgent(idg, node), "tool_error", `${err} (step ${node.step})`, node);
       continue;
     }
@@ -185,6 +192,24 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     if (node.item.kind === "verification") {
       const verdict = negativeVerdict(node);
       if (verdict) rejectVerdict(node, "verifier_rejection", verdict);
+    }
+  }
+
+  // A rejection that names what is missing ("does not mention \"4.12.0\""): blame the earliest
+  // agent on the rejected item's exact upstream that was handed the value and left it out.
+  for (const node of nodes) {
+    if (node.index > symptomNode.index || node.item.kind !== "verification") continue;
+    const verdict = negativeVerdict(node);
+    if (!verdict) continue;
+    for (const value of missingValues(verdict)) {
+      const dropper = earliestDropper(idg, node, value);
+      if (dropper)
+        blame(
+          dropper,
+          "dropped_value",
+          `was handed "${value}" but left it out (${node.agent}: ${verdict})`,
+          node,
+        );
     }
   }
 
@@ -455,6 +480,27 @@ export function answerMatches(answer: string | null, groundTruth: string | undef
   );
 }
 
+const MISSING_RE =
+  /(?:does not mention|doesn't mention|is missing|missing|lacks|omits|leaves out)\s+"([^"]{2,80})"/gi;
+
+function missingValues(verdict: string): string[] {
+  return [...verdict.matchAll(MISSING_RE)].map((m) => m[1] as string);
+}
+
+/** Among the agents upstream of what the verdict rejected, the first one whose inputs carried the value but whose output did not. */
+function earliestDropper(idg: Idg, verdictNode: IdgNode, value: string): IdgNode | undefined {
+  const needle = value.toLowerCase();
+  const has = (n: IdgNode | undefined) => n !== undefined && n.text.toLowerCase().includes(needle);
+  let best: IdgNode | undefined;
+  for (const id of upstream(idg, verdictNode.id)) {
+    const n = idg.node(id);
+    if (!n || n.role !== "agent" || n.item.kind === "verification" || has(n)) continue;
+    if (!idg.parents(id).some((e) => has(idg.node(e.from)))) continue;
+    if (!best || n.index < best.index) best = n;
+  }
+  return best;
+}
+
 function detectSymptoms(input: TraceInput, idg: Idg, finalAnswerCorrect: boolean | null): Symptom[] {
   const out: Symptom[] = [];
   const sym = (node: IdgNode, kind: SymptomKind, detail: string): void => {
@@ -462,7 +508,7 @@ function detectSymptoms(input: TraceInput, idg: Idg, finalAnswerCorrect: boolean
   };
   for (const node of idg.nodes) {
     if (node.role === "tool") {
-      const err = toolErrorIn(node);
+      const err = toolErrorIn(node, input.source === "run");
       if (err) sym(node, "tool_error", err);
     } else if (node.role === "verdict" || node.item.kind === "verification") {
       const verdict = negativeVerdict(node);

@@ -11,6 +11,7 @@ export const SIGNAL_KINDS = [
   "hedged_claim",
   "stall",
   "failed_action",
+  "dropped_value",
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -25,6 +26,7 @@ export const SIGNAL_WEIGHTS: Record<SignalKind, number> = {
   hedged_claim: 1.0,
   stall: 1.5,
   failed_action: 1.5,
+  dropped_value: 2.0,
 };
 
 const TOOL_ERROR_RE =
@@ -46,9 +48,14 @@ export interface LocalSignal {
   context: string;
 }
 
-/** Error text in a tool result: a crash, a non-zero exit, an HTTP failure. */
-export function toolErrorIn(node: IdgNode): string | null {
+/**
+ * Error text in a tool result: a crash, a non-zero exit, an HTTP failure. In our own runs the
+ * runtime labels failed calls, so only the label counts there: a result that merely mentions a
+ * timeout (say, a log line) is data, not a failure.
+ */
+export function toolErrorIn(node: IdgNode, exact = false): string | null {
   if (node.item.labels.includes("error")) return "tool reported an error";
+  if (exact) return null;
   const m = TOOL_ERROR_RE.exec(agentWords(node.text));
   return m ? `tool output shows "${m[0].trim()}"` : null;
 }
@@ -133,9 +140,13 @@ export function negativeVerdict(node: IdgNode): string | null {
       const why = typeof o.rationale === "string" ? `: ${o.rationale}` : "";
       return `${decision}${why}`;
     }
-    for (const key of ["ok", "passed", "valid", "approved", "correct"]) {
+    for (const key of ["pass", "ok", "passed", "valid", "approved", "correct"]) {
       if (o[key] === false) {
-        const why = typeof o.reason === "string" ? `: ${o.reason}` : "";
+        const reasons = Array.isArray(o.reasons)
+          ? o.reasons.filter((r): r is string => typeof r === "string")
+          : [];
+        const why =
+          typeof o.reason === "string" ? `: ${o.reason}` : reasons.length ? `: ${reasons.join("; ")}` : "";
         return `${key}=false${why}`;
       }
     }

@@ -1,8 +1,9 @@
-import { rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
 import { fromZodError, UserInputError } from "../../core/index.js";
 import { exportTrace, loadTraceFile, type Replayer, TRACE_FORMATS, traceRun } from "../../trace/index.js";
+import { checkpointReplayer } from "../replay.js";
 import type { CommandGroups } from "./index.js";
 
 const FlagsSchema = z.object({
@@ -25,11 +26,49 @@ export function register(program: Command, _groups: CommandGroups): void {
       "--include-private",
       "keep private and sensitive item content in the export (redacted by default)",
     )
-    // Counterfactual replay (`--replay`) plugs in here: parse the flag, build a Replayer from the
-    // team graph and pass it as `deps.replay` to runTrace.
+    .option("--replay", "confirm the top suspects by re-running from the checkpoint before them (needs --db)")
+    .option("--db <path>", "the SQLite file the run was started with (quorum run --db)")
+    .option("--corrected <text>", "with --replay: the output to substitute for the suspect step")
     .action(async (file: string, raw: Record<string, unknown>) => {
-      await runTrace(file, raw);
+      const { replay, db, corrected, ...flags } = raw as Record<string, unknown> & {
+        replay?: boolean;
+        db?: string;
+        corrected?: string;
+      };
+      if (!replay) {
+        if (db !== undefined || corrected !== undefined) {
+          throw new UserInputError("--db and --corrected only make sense with --replay", { field: "flags" });
+        }
+        await runTrace(file, flags);
+        return;
+      }
+      if (db === undefined) {
+        throw new UserInputError("--replay needs the run's checkpoints", {
+          field: "--db",
+          hint: "pass --db PATH, the file given to quorum run --db",
+        });
+      }
+      await runTrace(file, flags, { replay: checkpointReplayer(db, await threadIdOf(file), corrected) });
     });
+}
+
+/** The thread a run file belongs to (replay re-runs that thread from its checkpoints). */
+async function threadIdOf(file: string): Promise<string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UserInputError("cannot read the run file", { file, cause: error });
+  }
+  const threadId = (raw as { threadId?: unknown } | null)?.threadId;
+  if (typeof threadId !== "string") {
+    throw new UserInputError("only our own run files can be replayed", {
+      file,
+      field: "threadId",
+      hint: "imported logs have no checkpoints",
+    });
+  }
+  return threadId;
 }
 
 export interface TraceDeps {
