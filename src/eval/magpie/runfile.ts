@@ -1,4 +1,5 @@
-import { RUN_FILE_FORMAT, RUN_FILE_VERSION, type RunFile, redactItem } from "../../core/index.js";
+import type { RunFile } from "../../core/index.js";
+import { runtimeRunFile } from "../../graph/runfile.js";
 import type { SimulationResult } from "./simulate.js";
 
 /**
@@ -7,22 +8,13 @@ import type { SimulationResult } from "./simulate.js";
  */
 export function simulationRunFile(sim: SimulationResult, includePrivate = false): RunFile {
   const { runtime, scenario } = sim;
-  const snapshot = runtime.log.snapshot(runtime.runId);
-  return {
-    format: RUN_FILE_FORMAT,
-    version: RUN_FILE_VERSION,
-    runId: runtime.runId,
-    threadId: runtime.runId,
+  return runtimeRunFile(runtime, {
     scenario: scenario.id,
     task: scenario.task,
     status: "finished",
     reason: sim.consensus.reached ? `consensus on ${sim.consensus.proposalId}` : "rounds exhausted",
     finalAnswer: sim.consensus.text ?? null,
     agents: scenario.agents.map((a) => a.name),
-    items: snapshot.items.map((i) => redactItem(i, includePrivate)),
-    events: snapshot.events,
-    verdicts: snapshot.items.filter((i) => i.kind === "verdict").map((i) => i.id),
-    usage: runtime.meter.totals,
-    includesPrivate: includePrivate,
-  };
+    includePrivate,
+  });
 }

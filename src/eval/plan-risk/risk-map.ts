@@ -1,4 +1,4 @@
-import type { RiskType } from "../../guards/types.js";
+import { RISK_TYPES, type RiskType } from "../../guards/types.js";
 
 /**
  * ASSEBench's security risk types in Safiron's vocabulary. Gold types are used only on unsafe
@@ -23,13 +23,4 @@ export function goldRiskType(raw: string | undefined): RiskType | undefined {
   return direct ?? (SAFIRON_NAMES.has(lower) ? (lower as RiskType) : undefined);
 }
 
-const SAFIRON_NAMES = new Set<string>([
-  "sensitive data privacy violations",
-  "property / financial loss",
-  "misinformation / unsafe content",
-  "compromised availability",
-  "unintended / unauthorized actions",
-  "external adversarial attack",
-  "bias / discrimination",
-  "lack of accountability / traceability",
-]);
+const SAFIRON_NAMES = new Set<string>(RISK_TYPES.filter((t) => t !== "other"));

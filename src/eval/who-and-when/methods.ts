@@ -1,3 +1,4 @@
+import { seededRandom } from "../../testing/rng.js";
 import { buildIdg } from "../../trace/idg.js";
 import { findRootCause } from "../../trace/rootcause.js";
 import { localSignalsOf, toolErrorIn } from "../../trace/signals.js";
@@ -77,7 +78,7 @@ export function attributeMostActive(input: TraceInput): Attribution {
 export function attributeRandom(input: TraceInput, options: AttributeOptions): Attribution {
   const nodes = buildIdg(input, { infer: false }).nodes.filter((n) => n.role === "agent");
   if (nodes.length === 0) return { agent: "", step: 0 };
-  const pick = nodes[Math.floor(mulberry32(options.seed)() * nodes.length)] as IdgNode;
+  const pick = nodes[Math.floor(seededRandom(options.seed)() * nodes.length)] as IdgNode;
   return { agent: pick.agent, step: pick.step };
 }
 
@@ -96,17 +97,6 @@ function lastBefore(
     if (n && match(n)) return n;
   }
   return undefined;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Stable per-record seed from its file name, so a record always gets the same random pick. */
