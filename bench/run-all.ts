@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const steps: Array<{ name: string; script: string; args: string[]; gc: boolean }> = [
-  { name: "overhead", script: "overhead/run.ts", args: ["300", "2"], gc: false },
+  { name: "overhead", script: "overhead/run.ts", args: ["250", "2"], gc: false },
   { name: "load", script: "load/run.ts", args: ["1000"], gc: true },
   { name: "guards", script: "guards/run.ts", args: [], gc: true },
   { name: "checkpoint", script: "checkpoint/run.ts", args: ["10"], gc: false },

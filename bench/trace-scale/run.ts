@@ -27,28 +27,49 @@ interface Row {
   plantedFound: boolean;
 }
 
-function measure(size: number, source: "run" | "imported"): Row {
-  process.stderr.write(`  trace-scale: ${source} ${size}\n`);
-  const out = execFileSync(
-    process.execPath,
-    [
-      "--expose-gc",
-      "--max-old-space-size=4096",
-      "--import",
-      "tsx",
-      join(here, "child.ts"),
-      String(size),
-      source,
-    ],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return JSON.parse(out.trim().split("\n").pop() ?? "{}") as Row;
+interface Failure {
+  size: number;
+  source: "run" | "imported";
+  error: string;
 }
 
+function measure(size: number, source: "run" | "imported"): Row | Failure {
+  process.stderr.write(`  trace-scale: ${source} ${size}\n`);
+  try {
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--expose-gc",
+        "--max-old-space-size=4096",
+        "--import",
+        "tsx",
+        join(here, "child.ts"),
+        String(size),
+        source,
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    return JSON.parse(out.trim().split("\n").pop() ?? "{}") as Row;
+  } catch (error) {
+    // A size the tracer cannot handle is a result too: keep its error line.
+    const stderr = String((error as { stderr?: unknown }).stderr ?? error);
+    const line = stderr.split("\n").find((l) => /Error/.test(l)) ?? stderr.split("\n")[0] ?? "failed";
+    return { size, source, error: line.trim() };
+  }
+}
+
+const failures: Failure[] = [];
 const sizes = [10_000, 100_000, 1_000_000];
 const rows: Row[] = [];
-for (const size of sizes) rows.push(measure(size, "run"));
-for (const size of sizes.filter((s) => s <= maxImported)) rows.push(measure(size, "imported"));
+const plan = [
+  ...sizes.map((s) => [s, "run"] as const),
+  ...[10_000, 30_000, 100_000].filter((s) => s <= maxImported).map((s) => [s, "imported"] as const),
+];
+for (const [size, source] of plan) {
+  const m = measure(size, source);
+  if ("error" in m) failures.push(m);
+  else rows.push(m);
+}
 
 function growth(source: "run" | "imported") {
   const rs = rows.filter((r) => r.source === source);
@@ -68,6 +89,7 @@ const result = {
   machine: machine(),
   command: `node --import tsx bench/trace-scale/run.ts${process.argv[2] ? ` ${process.argv[2]}` : ""}`,
   rows,
+  failures,
   growthPer10x: { run: growth("run"), imported: growth("imported") },
   target: "linear; 1M items under 3 s and 1 GiB",
   millionItems: million
@@ -86,4 +108,6 @@ for (const r of rows) {
     `${r.source.padEnd(9)} ${String(r.size).padStart(8)} ${String(r.edges).padStart(10)} ${r.buildMs.toFixed(0).padStart(10)} ${r.rootCauseMs.toFixed(0).padStart(14)} ${r.totalMs.toFixed(0).padStart(9)} ${r.tracerPeakHeapMiB.toFixed(0).padStart(16)} ${r.peakRssMiB.toFixed(0).padStart(13)}`,
   );
 }
+for (const f of failures)
+  console.log(`${f.source.padEnd(9)} ${String(f.size).padStart(8)}  FAILED: ${f.error}`);
 console.log(JSON.stringify(result.growthPer10x));
