@@ -15,6 +15,7 @@ import {
   auditRunFile,
   type Canary,
   canaryGuards,
+  masked,
   scenarioCanaries,
   valueCanaries,
 } from "../../src/eval/audit/index.js";
@@ -285,6 +286,9 @@ describe("channels the team scenarios do not reach", () => {
     expect(found(report, "errors")[0]?.canary).toMatch(/^undeclared CA…9Z/);
     expect(found(report, "run-file")).toEqual([{ canary: "canary#1", where: "line 1" }]);
     expect(REDACTED).toBe("[redacted]");
+    // Short values are not half given away by the report.
+    expect(masked("EUR 91,250")).toBe("********** (10 chars)");
+    expect(masked("CANARY-OTHER-99Z")).toBe("CA…9Z (16 chars)");
   });
 });
 

@@ -19,8 +19,11 @@ export function valueCanaries(values: ReadonlyArray<string>): Canary[] {
     .map((value, i) => ({ id: `canary#${i + 1}`, value, allowed: null }));
 }
 
-/** Shows which canary without showing it: first two and last two characters and the length. */
+/**
+ * Shows which canary without showing it: the length, and for long values the first two and last
+ * two characters (a short value would be half given away).
+ */
 export function masked(value: string): string {
-  if (value.length <= 6) return `${"*".repeat(value.length)} (${value.length} chars)`;
+  if (value.length < 12) return `${"*".repeat(value.length)} (${value.length} chars)`;
   return `${value.slice(0, 2)}…${value.slice(-2)} (${value.length} chars)`;
 }
