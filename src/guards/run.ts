@@ -1,4 +1,4 @@
-import type { Verdict } from "./types.js";
+import { type Verdict, VerdictSchema } from "./types.js";
 
 export interface RunGuardOptions {
   timeoutMs?: number;
@@ -46,15 +46,9 @@ export function failClosed(name: string, hook: Verdict["hook"], why: string): Ve
   };
 }
 
+/** Only a complete verdict counts; anything short of the schema is a guard failure. */
 function isVerdict(v: unknown): v is Verdict {
-  if (v === null || typeof v !== "object") return false;
-  const o = v as Record<string, unknown>;
-  return (
-    typeof o.guard === "string" &&
-    typeof o.decision === "string" &&
-    ["allow", "block", "redact", "vague", "needs_approval"].includes(o.decision) &&
-    typeof o.rationale === "string"
-  );
+  return VerdictSchema.safeParse(v).success;
 }
 
 /** Most restrictive wins: block > needs_approval > vague > redact > allow. */

@@ -2,7 +2,23 @@ import { AIMessage, type AIMessageChunk, type BaseMessage, HumanMessage } from "
 import type { z } from "zod";
 import type { ModelError } from "../core/index.js";
 import { modelNameOf } from "./factory.js";
-import { classifyModelError, ModelCallError, type ModelCallErrorOptions } from "./retry.js";
+import {
+  backoffDelayMs,
+  classifyModelError,
+  isRetryable,
+  ModelCallError,
+  type ModelCallErrorOptions,
+  PolicyCaller,
+  type RetryPolicy,
+  RetryPolicySchema,
+  retryAfterMsOf,
+} from "./retry.js";
+
+/** The retry policy installed on a model by createChatModel, or the default one. */
+function policyOf(model: unknown): RetryPolicy {
+  const caller = (model as { caller?: unknown } | null)?.caller;
+  return caller instanceof PolicyCaller ? caller.policy : RetryPolicySchema.parse({});
+}
 
 /** Where model usage goes: the Runtime, or a bare UsageMeter in tests and harnesses. */
 export interface ModelRecorder {
@@ -119,16 +135,28 @@ export async function streamForAgent(
 ): Promise<AgentReply> {
   const { agent, step } = options;
   let full: AIMessageChunk | undefined;
-  try {
-    const config: { metadata: Record<string, unknown>; signal?: AbortSignal } = { metadata: { agent, step } };
-    if (options.signal !== undefined) config.signal = options.signal;
-    for await (const chunk of await model.stream(messages, config)) {
-      const text = textOf(chunk);
-      if (text !== "") options.onToken?.(text);
-      full = full === undefined ? chunk : full.concat(chunk);
+  // A stream that fails before its first chunk is retried like any other call (nothing has
+  // reached the caller yet); once a chunk is out, a failure is final.
+  const policy = policyOf(model);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const config: { metadata: Record<string, unknown>; signal?: AbortSignal } = {
+        metadata: { agent, step },
+      };
+      if (options.signal !== undefined) config.signal = options.signal;
+      for await (const chunk of await model.stream(messages, config)) {
+        const text = textOf(chunk);
+        if (text !== "") options.onToken?.(text);
+        full = full === undefined ? chunk : full.concat(chunk);
+      }
+      break;
+    } catch (error) {
+      const failure = classifyModelError(error).failure;
+      if (full !== undefined || attempt >= policy.maxRetries || !isRetryable(failure)) {
+        throw toModelError(error, agent, step);
+      }
+      await new Promise((r) => setTimeout(r, backoffDelayMs(policy, attempt + 1, retryAfterMsOf(error))));
     }
-  } catch (error) {
-    throw toModelError(error, agent, step);
   }
   if (full === undefined) {
     throw new ModelCallError("model stream ended without a message", {

@@ -143,8 +143,10 @@ describe("createChatModel against the test server", () => {
     expect(server.requests.map((q) => q.outcome)).toEqual(["fault:429", "reply"]);
   });
 
-  it("fails typed when a stream breaks in the middle", async () => {
-    server = await startTestServer({ replies: [{ fault: "malformed" }] });
+  it("retries a stream that breaks before its first token, then fails typed", async () => {
+    server = await startTestServer({
+      replies: Array.from({ length: 10 }, () => ({ fault: "malformed" as const })),
+    });
     const error = await streamForAgent(modelFor(server), question, { agent: "triage", step: 3 }).catch(
       (e: unknown) => e,
     );

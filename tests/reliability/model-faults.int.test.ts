@@ -204,10 +204,7 @@ describe("model faults on a whole team", () => {
     }
   });
 
-  // Reported bug (src/models streamForAgent): a malformed body on a streamed request fails the
-  // call although no token was out yet; only the HTTP request itself is retried, not a parse
-  // failure of the stream's first event. Flip to `it` once it is retried like other faults.
-  it.fails("a malformed streamed body before the first token is retried", async () => {
+  it("a malformed streamed body before the first token is retried", async () => {
     const server = await startTestServer({ replies: [{ fault: "malformed" }, { content: "all good" }] });
     try {
       const model = createChatModel(
