@@ -59,7 +59,8 @@ export function buildIdg(input: Pick<TraceInput, "items" | "source">, options: B
     }
   }
 
-  if (infer) edges.push(...inferEdges(nodes, minConfidence));
+  // A loop, not a spread: a large imported log has more inferred edges than a call has arguments.
+  if (infer) for (const e of inferEdges(nodes, minConfidence)) edges.push(e);
 
   const parents = new Map<string, IdgEdge[]>();
   const children = new Map<string, IdgEdge[]>();
