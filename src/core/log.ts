@@ -133,6 +133,12 @@ export class EventLog implements LogWriter {
     return entries.filter((e) => e.step <= uptoStep);
   }
 
+  /** What reached agent X in run R from position `from` on (for incremental readers). */
+  seenSince(runId: string, agent: string, from: number): SeenEntry[] {
+    const entries = this.seen.get(seenKey(runId, agent)) ?? [];
+    return from >= entries.length ? [] : entries.slice(from);
+  }
+
   /** Ids of items X has seen: the context a new item by X is derived from. */
   seenIds(runId: string, agent: string, uptoStep = Number.POSITIVE_INFINITY): string[] {
     const out: string[] = [];

@@ -63,6 +63,7 @@ interface MutableDisclosure extends TableRef {
  */
 export class DisclosureLedger {
   private readonly cache = new Map<string, Map<string, MutableDisclosure>>();
+  private readonly held = new Map<string, { count: number; acc: Map<string, MutableDisclosure> }>();
 
   constructor(readonly log: EventLog) {}
 
@@ -85,12 +86,29 @@ export class DisclosureLedger {
    * exchanges with the asker.
    */
   heldBy(runId: string, agent: string, options: { from?: string; uptoStep?: number } = {}): Disclosure {
-    const out = new Map<string, MutableDisclosure>();
-    for (const entry of this.log.seenBy(runId, agent, options.uptoStep)) {
-      if (options.from !== undefined && entry.item.author !== options.from) continue;
-      mergeInto(out, this.carried(entry.item.id));
+    if (options.uptoStep !== undefined) {
+      const out = new Map<string, MutableDisclosure>();
+      for (const entry of this.log.seenBy(runId, agent, options.uptoStep)) {
+        if (options.from !== undefined && entry.item.author !== options.from) continue;
+        mergeInto(out, this.carried(entry.item.id));
+      }
+      return freeze(out);
     }
-    return freeze(out);
+    // What an agent holds only grows (the log is append-only and merging is a union), so the
+    // holding is kept per agent and only what reached it since the last call is merged in.
+    const key = `${runId}\u0000${agent}\u0000${options.from ?? ""}`;
+    let held = this.held.get(key);
+    if (!held) {
+      held = { count: 0, acc: new Map() };
+      this.held.set(key, held);
+    }
+    const fresh = this.log.seenSince(runId, agent, held.count);
+    held.count += fresh.length;
+    for (const entry of fresh) {
+      if (options.from !== undefined && entry.item.author !== options.from) continue;
+      mergeInto(held.acc, this.carried(entry.item.id));
+    }
+    return freeze(held.acc);
   }
 
   private carried(itemId: string): Map<string, MutableDisclosure> {
