@@ -4,6 +4,7 @@ export * from "./ids.js";
 export * from "./item.js";
 export * from "./log.js";
 export * from "./logger.js";
+export * from "./parse.js";
 export * from "./redact.js";
 export * from "./runfile.js";
 export * from "./tool.js";

@@ -117,9 +117,7 @@ describe("a bad file exits 2 with one line, for every command that reads one", (
       }
     });
   }
-  // Reported: the MAGPIE command skips bad rows and, with none left, prints an empty table and
-  // exits 0. Flip to `it` once it refuses a file with no loadable row.
-  it.fails("eval magpie --data <file with no loadable row>", () => {
+  it("eval magpie --data <file with no loadable row>", () => {
     const file = join(dir, "bad.jsonl");
     writeFileSync(file, '{"a": 1}\n{bad\n');
     expectOneLineRefusal(["eval", "magpie", "--data", file], file);

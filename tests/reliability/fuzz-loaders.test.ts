@@ -421,13 +421,13 @@ describe("known loader bugs (reported; each flips to failing once fixed)", () =>
     }
     throw new Error("loaded");
   };
-  it.fails("compositional: a JSON syntax error is one line with a location", () => {
+  it("compositional: a JSON syntax error is one line with a location", () => {
     writeFileSync(file, '!{\n  "entities": ["A"]\n}');
     const e = lineOf();
     expect(e.toLine()).not.toContain("\n");
     expect(e.field ?? "").not.toBe("");
   });
-  it.fails("compositional: a YAML syntax error is one line with a location", () => {
+  it("compositional: a YAML syntax error is one line with a location", () => {
     const yamlFile = join(tmp, "known.yaml");
     writeFileSync(yamlFile, "id: x\nagents: [\n");
     let e: QuorumError | undefined;

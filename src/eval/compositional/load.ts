@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { fromZodError, type QuorumError, UserInputError } from "../../core/index.js";
+import { fromZodError, parseDocument, type QuorumError, UserInputError } from "../../core/index.js";
 import type { TableRef } from "../../memory/index.js";
 import { ownersOf, parseDefense } from "./defense.js";
 import {
@@ -120,14 +119,7 @@ export function loadScenarioFile(
     });
   }
   const ext = extname(file).toLowerCase();
-  let raw: unknown;
-  try {
-    raw = ext === ".json" ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new UserInputError(`not valid ${ext === ".json" ? "JSON" : "YAML"}: ${(error as Error).message}`, {
-      file,
-    });
-  }
+  const raw = parseDocument(text, file, ext === ".json" ? "json" : "yaml");
   if (ext === ".json") return fromPublished(raw, file);
   const format = typeof raw === "object" && raw !== null ? (raw as { format?: unknown }).format : undefined;
   // A folder may mix scenario kinds; a file that says it is something else is not ours to judge.

@@ -136,6 +136,18 @@ export async function evalMagpie(
     rounds = rounds ?? scripted.rounds;
   } else {
     const loaded = loadMagpie(o.data as string);
+    if (loaded.scenarios.length === 0) {
+      // Nothing to run is an input error, not an empty report.
+      const first = loaded.problems[0];
+      throw new UserInputError(
+        `no scenario could be loaded${loaded.problems.length ? ` (${loaded.problems.length} problem${loaded.problems.length > 1 ? "s" : ""}; first${first?.line !== undefined ? ` at line ${first.line}` : ""}: ${first?.message})` : ""}`,
+        {
+          file: first?.file ?? (o.data as string),
+          ...(first?.field ? { field: first.field } : {}),
+          hint: "see src/eval/magpie/README.md for the row format",
+        },
+      );
+    }
     scenarios = o.limit !== undefined ? loaded.scenarios.slice(0, o.limit) : loaded.scenarios;
     problems = loaded.problems;
     const envConfig = modelConfigFromEnv(hooks.env ?? process.env);

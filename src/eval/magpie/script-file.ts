@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { fromZodError, UserInputError } from "../../core/index.js";
+import { fromZodError, parseDocument, UserInputError } from "../../core/index.js";
 import { type Script, ScriptSchema } from "./agents.js";
 import { type LoadProblem, normaliseRow } from "./loader.js";
 import type { MagpieScenario } from "./schema.js";
@@ -34,17 +33,7 @@ export function loadScriptFile(path: string): ScriptedScenario {
   } catch {
     throw new UserInputError(`cannot read script file: ${path}`, { file: path });
   }
-  let raw: unknown;
-  try {
-    raw = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new UserInputError(
-      `not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
-      {
-        file: path,
-      },
-    );
-  }
+  const raw = parseDocument(text, path, path.endsWith(".json") ? "json" : "yaml");
   const parsed = ScriptFileSchema.safeParse(raw);
   if (!parsed.success)
     throw fromZodError(parsed.error, { file: path, hint: `a ${SCRIPT_FORMAT} file, version 1` });

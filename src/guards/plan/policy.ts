@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse as parseYaml } from "yaml";
 import { type ZodError, z } from "zod";
-import { formatPath, TOOL_EFFECTS, UserInputError } from "../../core/index.js";
+import { formatPath, parseDocument, TOOL_EFFECTS, UserInputError } from "../../core/index.js";
 import { RiskType } from "../types.js";
 
 const Effect = z.enum(TOOL_EFFECTS);
@@ -196,16 +195,7 @@ export function loadPolicy(file: string): Policy {
 }
 
 export function parsePolicy(text: string, file = "<policy>"): Policy {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new UserInputError(`not valid YAML: ${(error as Error).message.split("\n")[0]}`, {
-      file,
-      field: "(root)",
-    });
-  }
-  return validatePolicy(raw, file);
+  return validatePolicy(parseDocument(text, file, "yaml"), file);
 }
 
 export function validatePolicy(raw: unknown, file = "<policy>"): Policy {
