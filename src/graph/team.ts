@@ -19,6 +19,7 @@ import {
   fromZodError,
   InternalError,
   type Item,
+  type Logger,
   ModelError,
   type RunEvent,
   type Sensitivity,
@@ -83,6 +84,8 @@ export interface TeamConfig {
    * (the in-memory checkpointer).
    */
   durability?: "sync" | "async" | "exit";
+  /** Structured logger for the team's runtimes (pino; contents redacted by it). Silent by default. */
+  logger?: Logger;
 }
 
 export interface TeamResult {
@@ -405,6 +408,7 @@ export class Team {
       ...(this.config.journal ? { journal: this.config.journal } : {}),
       ...(meter ? { meter } : {}),
       ...(this.config.guardTimeoutMs !== undefined ? { guardTimeoutMs: this.config.guardTimeoutMs } : {}),
+      ...(this.config.logger ? { logger: this.config.logger } : {}),
     });
   }
 

@@ -116,3 +116,44 @@ describe("team run", () => {
     expect(r.events.some((e) => e.type === "status" && e.status === "stopped")).toBe(true);
   });
 });
+
+describe("team lifecycle", () => {
+  it("release drops the in-process runtime; resume rebuilds it from the checkpoint", async () => {
+    const team = smallTeam();
+    const r = await team.run("do it", { threadId: "rel" });
+    expect(team.runtime("rel")).toBeDefined();
+    team.release("rel");
+    expect(team.runtime("rel")).toBeUndefined();
+    const again = await team.resume("rel");
+    expect(again.finalAnswer).toBe(r.finalAnswer);
+    expect(again.items.map((i) => i.id)).toEqual(r.items.map((i) => i.id));
+  });
+
+  it("durability exit still checkpoints the finished run", async () => {
+    const team = smallTeam({ durability: "exit" });
+    const r = await team.run("do it", { threadId: "dur" });
+    expect(r.status).toBe("finished");
+    expect((await team.state("dur"))?.finalAnswer).toBe(r.finalAnswer);
+  });
+
+  it("logs verdicts and tool calls through the given logger, without contents", async () => {
+    const { Writable } = await import("node:stream");
+    const { createLogger } = await import("../../src/core/index.js");
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const logger = createLogger({ level: "debug", destination });
+    await smallTeam({ logger }).run("do it", { threadId: "log" });
+    const records = lines
+      .join("")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string; tool?: string });
+    expect(records.some((r) => r.msg === "tool call" && r.tool === "notify")).toBe(true);
+    expect(lines.join("")).not.toContain("ops@example.com");
+  });
+});
