@@ -490,11 +490,11 @@ function missingValues(verdict: string): string[] {
 /** Among the agents upstream of what the verdict rejected, the first one whose inputs carried the value but whose output did not. */
 function earliestDropper(idg: Idg, verdictNode: IdgNode, value: string): IdgNode | undefined {
   const needle = value.toLowerCase();
-  const has = (n: IdgNode | undefined) => n !== undefined && n.text.toLowerCase().includes(needle);
+  const has = (n: IdgNode | undefined) => n?.text.toLowerCase().includes(needle) === true;
   let best: IdgNode | undefined;
   for (const id of upstream(idg, verdictNode.id)) {
     const n = idg.node(id);
-    if (!n || n.role !== "agent" || n.item.kind === "verification" || has(n)) continue;
+    if (n?.role !== "agent" || n.item.kind === "verification" || has(n)) continue;
     if (!idg.parents(id).some((e) => has(idg.node(e.from)))) continue;
     if (!best || n.index < best.index) best = n;
   }
