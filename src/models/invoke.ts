@@ -78,6 +78,23 @@ function toModelError(error: unknown, agent: string, step: number): ModelError {
   return new ModelCallError(`model call failed (${c.failure}): ${c.detail}`, opts);
 }
 
+/** Records the reply's usage against the agent and step, and shapes the reply. */
+function recorded(
+  message: AIMessage | AIMessageChunk,
+  model: unknown,
+  options: AgentCallOptions,
+): AgentReply {
+  const { inputTokens, outputTokens } = usageOf(message);
+  options.recorder?.recordModelCall(
+    options.agent,
+    options.step,
+    options.modelName ?? modelNameOf(model),
+    inputTokens,
+    outputTokens,
+  );
+  return { message, text: textOf(message), inputTokens, outputTokens };
+}
+
 /**
  * Calls the model for one agent step and records the tokens it reports. Failures come back as a
  * ModelError naming the agent and step; transport retries already happened inside the model.
@@ -104,15 +121,7 @@ export async function invokeForAgent(
       step,
     });
   }
-  const { inputTokens, outputTokens } = usageOf(reply);
-  options.recorder?.recordModelCall(
-    agent,
-    step,
-    options.modelName ?? modelNameOf(model),
-    inputTokens,
-    outputTokens,
-  );
-  return { message: reply, text: textOf(reply), inputTokens, outputTokens };
+  return recorded(reply, model, options);
 }
 
 /** The part of a chat model streaming needs. */
@@ -166,15 +175,7 @@ export async function streamForAgent(
       step,
     });
   }
-  const { inputTokens, outputTokens } = usageOf(full);
-  options.recorder?.recordModelCall(
-    agent,
-    step,
-    options.modelName ?? modelNameOf(model),
-    inputTokens,
-    outputTokens,
-  );
-  return { message: full, text: textOf(full), inputTokens, outputTokens };
+  return recorded(full, model, options);
 }
 
 /**

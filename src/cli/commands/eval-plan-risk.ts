@@ -8,18 +8,12 @@ import { loadPolicy } from "../../guards/plan/policy.js";
 import { createChatModel } from "../../models/factory.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
+import { PlanGuardFlags } from "./guard-plan.js";
 import type { CommandGroups } from "./index.js";
 
 export const DEFAULT_DATA = "../shared/datasets/r-judge";
 
-const FlagsSchema = z.object({
-  data: z.string().min(1).optional(),
-  view: z.enum(["plan", "observations"]),
-  mode: z.enum(["rules", "judge", "layered"]),
-  model: z.string().min(1).optional(),
-  policy: z.string().min(1).optional(),
-  json: z.boolean().optional(),
-});
+const FlagsSchema = PlanGuardFlags.extend({ data: z.string().min(1).optional() });
 
 export function register(_program: Command, groups: CommandGroups): void {
   groups.eval

@@ -15,13 +15,15 @@ import { createChatModel } from "../../models/factory.js";
 import { printJson, println } from "../output.js";
 import type { CommandGroups } from "./index.js";
 
-const FlagsSchema = z.object({
+/** The flags every plan-guard command shares (also used by `eval plan-risk`). */
+export const PlanGuardFlags = z.object({
   view: z.enum(["plan", "observations"]),
   mode: z.enum(["rules", "judge", "layered"]),
   model: z.string().min(1).optional(),
   policy: z.string().min(1).optional(),
   json: z.boolean().optional(),
 });
+const FlagsSchema = PlanGuardFlags;
 
 export function register(_program: Command, groups: CommandGroups): void {
   groups.guard
