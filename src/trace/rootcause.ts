@@ -1,6 +1,6 @@
 import { upstream } from "./idg.js";
 import { localSignalsOf, negativeVerdict, SIGNAL_WEIGHTS, type SignalKind, toolErrorIn } from "./signals.js";
-import { extractTokens, normaliseAnswer } from "./tokens.js";
+import { extractTokens, normaliseAnswer, type Token } from "./tokens.js";
 import type { Idg, IdgNode, TraceInput } from "./types.js";
 
 export const SYMPTOM_KINDS = [
@@ -341,7 +341,7 @@ function firstOccurrences(nodes: ReadonlyArray<IdgNode>): Map<string, number> {
   const first = new Map<string, number>();
   for (const node of nodes) {
     if (node.role === "task") continue;
-    for (const t of extractTokens(node.text)) if (!first.has(t.key)) first.set(t.key, node.index);
+    for (const t of tokensOf(node)) if (!first.has(t.key)) first.set(t.key, node.index);
   }
   return first;
 }
@@ -573,7 +573,7 @@ function wrongValueOrigins(
   const firstSeen = new Map<string, IdgNode>();
   for (const node of idg.nodes) {
     if (node.index > symptom.index || node.role === "task") continue;
-    for (const t of extractTokens(node.text)) {
+    for (const t of tokensOf(node)) {
       if (wanted.has(t.key) && !firstSeen.has(t.key)) firstSeen.set(t.key, node);
     }
   }
@@ -590,7 +590,7 @@ function wrongValueOrigins(
 /** Specific values an agent states that no earlier item contains and no tool produced. */
 function unsupportedValues(idg: Idg, node: IdgNode, given: Set<string>): string[] {
   const out: string[] = [];
-  for (const t of extractTokens(node.text)) {
+  for (const t of tokensOf(node)) {
     if (t.kind !== "number" && t.kind !== "quote") continue;
     if (given.has(t.key)) continue;
     if (t.weight < 0.5) continue;
@@ -603,6 +603,17 @@ function unsupportedValues(idg: Idg, node: IdgNode, given: Set<string>): string[
 }
 
 /** Shortest chain of edges from `from` down to `to` (breadth first); [from] if none. */
+/** Tokens of a node's text, extracted once per node: several signals read them. */
+const tokenCache = new WeakMap<IdgNode, Token[]>();
+function tokensOf(node: IdgNode): Token[] {
+  let tokens = tokenCache.get(node);
+  if (!tokens) {
+    tokens = extractTokens(node.text);
+    tokenCache.set(node, tokens);
+  }
+  return tokens;
+}
+
 function chainTo(idg: Idg, from: string, to: string): string[] {
   if (from === to) return [from];
   const prev = new Map<string, string>([[from, from]]);
