@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { asQuorumError, UserInputError } from "../core/index.js";
 import { commandModules } from "./commands/index.js";
@@ -7,6 +8,7 @@ export async function buildProgram(): Promise<Command> {
   program
     .name("quorum")
     .description("Multi-agent runtime with provenance, privacy defenses, plan guardrail and failure tracing")
+    .version(packageVersion(), "-V, --version", "print the version")
     .option("--debug", "print stack traces for errors")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -48,5 +50,16 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write("(run with --debug for the stack trace)\n");
     }
     return qe.exitCode;
+  }
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
   }
 }

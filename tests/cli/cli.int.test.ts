@@ -129,3 +129,11 @@ describe("bad input", () => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe("quorum --version", () => {
+  it("prints the package version", () => {
+    const r = cli(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version);
+  });
+});
