@@ -134,6 +134,8 @@ describe("quorum --version", () => {
   it("prints the package version", () => {
     const r = cli(["--version"]);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version);
+    expect(r.stdout.trim()).toBe(
+      (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version,
+    );
   });
 });
