@@ -7,8 +7,7 @@
 import { loadavg } from "node:os";
 import { EventLog, type Item } from "../../src/core/index.js";
 import { createPlanGuard } from "../../src/guards/plan/index.js";
-import { CoDefGuard, TomGuard } from "../../src/guards/privacy/index.js";
-import { LeakMessageGuard } from "../../src/guards/privacy/message-guard.js";
+import { CoDefGuard, LeakMessageGuard, TomGuard } from "../../src/guards/privacy/index.js";
 import type { MessageGuard, PlanStepView, Verdict } from "../../src/guards/types.js";
 import { columnLabel, rowLabel, sourceLabel } from "../../src/memory/index.js";
 import { createChatModel } from "../../src/models/index.js";

@@ -8,9 +8,7 @@ import {
 import { defineTool } from "../../src/core/index.js";
 import { createTeam, type Team, type TeamConfig } from "../../src/graph/index.js";
 import { createPlanGuard } from "../../src/guards/plan/index.js";
-import { CoDefGuard, TomGuard } from "../../src/guards/privacy/index.js";
-// Not re-exported from the privacy index (yet): imported from its module.
-import { LeakMessageGuard } from "../../src/guards/privacy/message-guard.js";
+import { CoDefGuard, LeakMessageGuard, TomGuard } from "../../src/guards/privacy/index.js";
 import type { Guards } from "../../src/guards/types.js";
 import { SPECIALISTS } from "./variant.js";
 

@@ -11,7 +11,6 @@ import {
   type Sensitivity,
   silentLogger,
   type ToolSpec,
-  UserInputError,
 } from "../core/index.js";
 import { combineDecisions, runGuard } from "../guards/run.js";
 import type { Guards, PlanStepView, Verdict } from "../guards/types.js";
@@ -422,13 +421,4 @@ export class Runtime {
 const ORDER: Sensitivity[] = ["public", "internal", "private", "sensitive"];
 function maxSensitivity(a: Sensitivity, b: Sensitivity): Sensitivity {
   return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
-}
-
-export function assertAgent(known: ReadonlyArray<string>, agent: string, file?: string): void {
-  if (!known.includes(agent)) {
-    throw new UserInputError(`unknown agent ${agent}`, {
-      ...(file !== undefined ? { file } : {}),
-      hint: `known agents: ${known.join(", ")}`,
-    });
-  }
 }

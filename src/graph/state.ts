@@ -36,7 +36,6 @@ export const TeamState = Annotation.Root({
   plannerCalls: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),
   /** Which planner call made the current plan; 0 when the user edited it. */
   planOrigin: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),
-  replans: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),
   planDecision: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
   /** Verdict items on the current plan, for the approval interrupt. */
   planVerdictIds: Annotation<string[]>({ reducer: (_a, b) => b, default: () => [] }),

@@ -479,7 +479,6 @@ export class Team {
       const { runtime, captured } = this.runtimeFor(config).fork();
       const step = state.turn + 1;
       const attempt = state.plannerCalls + 1;
-      const isReplan = state.plannerCalls > 0;
       runtime.writer.deliver(state.taskItemId, planner, step, "context");
       // On a replan, the planner is handed the verifications that failed.
       const failures = currentSteps(state)
@@ -527,7 +526,6 @@ export class Team {
         plannerCalls: attempt,
         planOrigin: attempt,
         planDecision: null,
-        ...(isReplan ? { replans: state.replans + 1 } : {}),
         turn: step,
         items: captured.items,
         events: captured.events,
@@ -941,7 +939,8 @@ export class Team {
       const exhausted = failed.filter(([, s]) => s.attempt > b.maxRetries);
       if (exhausted.length === 0)
         return { route: "retry", steps: failed.map(([id]) => id), reason: "verification failed" };
-      if (state.replans < b.maxReplans)
+      // Every planner call after the first was a replan.
+      if (state.plannerCalls - 1 < b.maxReplans)
         return {
           route: "replan",
           steps: exhausted.map(([id]) => id),

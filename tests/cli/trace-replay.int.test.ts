@@ -18,7 +18,8 @@ const CORRECTED =
 
 describe("quorum trace --replay on a checkpointed run", () => {
   it("names the step that dropped the value and confirms it by re-running with the correction", () => {
-    expect(failing).not.toContain('search 2.3.1"]\n    expect');
+    // the fixture edit took: only the wrong cause is scripted, with no step-level check
+    expect(failing).toContain('outputs: ["Cause: the search 2.3.1 copy fix."]');
     const scenario = join(dir, "failing.yaml");
     writeFileSync(scenario, failing);
     const db = join(dir, "runs.db");

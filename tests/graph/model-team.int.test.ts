@@ -6,7 +6,7 @@ import {
   SUPERVISOR_PROMPT,
   VERIFIER_PROMPT,
 } from "../../src/agents/index.js";
-import { InMemoryToolJournal, parseScenario, teamFromScenario } from "../../src/graph/index.js";
+import { InMemoryToolJournal, parseScenario, teamFromScenario, toPlan } from "../../src/graph/index.js";
 import { createChatModel } from "../../src/models/index.js";
 import {
   type ChatRequest,
@@ -19,15 +19,7 @@ const scenario = parseScenario(
   readFileSync("scenarios/incident-response.yaml", "utf8"),
   "incident-response.yaml",
 );
-const plan = {
-  steps: scenario.plan.map(({ id, assignee, description, toolCalls, dependsOn }) => ({
-    id,
-    assignee,
-    description,
-    toolCalls,
-    dependsOn,
-  })),
-};
+const plan = toPlan(scenario.plan);
 const FINAL = "Checkout 4.12.0 exhausts the payments-db pool; team-checkout paged; roll back to 4.11.x.";
 
 /** Answers as each agent would, by reading the request the real client sent. */

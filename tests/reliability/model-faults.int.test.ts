@@ -11,7 +11,7 @@ import {
   SUPERVISOR_PROMPT,
   VERIFIER_PROMPT,
 } from "../../src/agents/index.js";
-import { InMemoryToolJournal, parseScenario, teamFromScenario } from "../../src/graph/index.js";
+import { InMemoryToolJournal, parseScenario, teamFromScenario, toPlan } from "../../src/graph/index.js";
 import { createChatModel, type RetryEvent, streamForAgent } from "../../src/models/index.js";
 import {
   type ChatRequest,
@@ -25,15 +25,7 @@ const scenario = parseScenario(
   readFileSync("scenarios/incident-response.yaml", "utf8"),
   "incident-response.yaml",
 );
-const plan = {
-  steps: scenario.plan.map(({ id, assignee, description, toolCalls, dependsOn }) => ({
-    id,
-    assignee,
-    description,
-    toolCalls,
-    dependsOn,
-  })),
-};
+const plan = toPlan(scenario.plan);
 const RUNS = 12;
 const FAULTS: FaultKind[] = ["429", "500", "502", "503", "drop", "malformed"];
 
