@@ -243,11 +243,13 @@ if (trace) {
     f(r["buildMs"], 0),
     f(r["rootCauseMs"], 0),
     f(r["totalMs"], 0),
+    r["buildCpuMs"] === undefined ? "—" : f((r["buildCpuMs"] as number) + (r["rootCauseCpuMs"] as number), 0),
     f(r["tracerPeakHeapMiB"], 0),
+    f(r["rssAboveInputMiB"], 0),
     f(r["peakRssMiB"], 0),
   ]);
   for (const x of (trace["failures"] as Json[] | undefined) ?? [])
-    rows.push([x["source"], x["size"], "—", "failed", `\`${x["error"]}\``, "—", "—", "—"]);
+    rows.push([x["source"], x["size"], "—", "failed", `\`${x["error"]}\``, "—", "—", "—", "—", "—"]);
   out.push(
     table(
       [
@@ -257,7 +259,9 @@ if (trace) {
         "build ms",
         "root cause ms",
         "total ms",
+        "CPU ms",
         "tracer heap MiB",
+        "RSS above input MiB",
         "peak RSS MiB",
       ],
       rows,

@@ -1,6 +1,15 @@
 import type { Item } from "../core/index.js";
 import { extractTokens, type Token } from "./tokens.js";
-import type { EdgeKind, Idg, IdgEdge, IdgNode, NodeRole, TraceInput } from "./types.js";
+import {
+  EDGE_KINDS,
+  type EdgeKind,
+  type Idg,
+  type IdgAdjacency,
+  type IdgEdge,
+  type IdgNode,
+  type NodeRole,
+  type TraceInput,
+} from "./types.js";
 
 export interface BuildIdgOptions {
   /**
@@ -35,50 +44,190 @@ export function nodeRole(item: Item): NodeRole {
  * Builds the Information Dependency Graph of a run. Exact edges come from `derivedFrom`; inferred
  * edges link each reused value to where it first appeared and to where it was last seen, found
  * through an inverted index (token -> first/last node), so the cost is linear in the number of
- * tokens rather than quadratic in the number of items.
+ * tokens rather than quadratic in the number of items. The graph is held as index arrays: a run
+ * of a million items costs a few arrays, not millions of edge objects.
  */
 export function buildIdg(input: Pick<TraceInput, "items" | "source">, options: BuildIdgOptions = {}): Idg {
   const infer = options.infer ?? input.source === "imported";
   const minConfidence = options.minConfidence ?? 0.05;
-  const nodes: IdgNode[] = input.items.map((item, index) => ({
-    id: item.id,
-    index,
-    step: item.step,
-    agent: item.author,
-    role: nodeRole(item),
-    item,
-    text: itemText(item),
-  }));
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const edges: IdgEdge[] = [];
-
-  for (const node of nodes) {
-    for (const parent of node.item.derivedFrom) {
-      if (byId.has(parent))
-        edges.push({ from: parent, to: node.id, kind: "derived", confidence: 1, evidence: [] });
+  const count = input.items.length;
+  const nodes: IdgNode[] = new Array(count);
+  const byId = new Map<string, number>();
+  for (let index = 0; index < count; index++) {
+    const item = input.items[index] as Item;
+    nodes[index] = {
+      id: item.id,
+      index,
+      step: item.step,
+      agent: item.author,
+      role: nodeRole(item),
+      item,
+      text: itemText(item),
+    };
+    byId.set(item.id, index);
+  }
+  let exact = 0;
+  for (const item of input.items) exact += item.derivedFrom.length;
+  const edges = new EdgeList(exact);
+  for (let to = 0; to < count; to++) {
+    for (const parent of (nodes[to] as IdgNode).item.derivedFrom) {
+      const from = byId.get(parent);
+      if (from !== undefined) edges.add(from, to, DERIVED, 1, undefined);
     }
   }
-
-  // A loop, not a spread: a large imported log has more inferred edges than a call has arguments.
-  if (infer) for (const e of inferEdges(nodes, minConfidence)) edges.push(e);
-
-  const parents = new Map<string, IdgEdge[]>();
-  const children = new Map<string, IdgEdge[]>();
-  for (const e of edges) {
-    push(parents, e.to, e);
-    push(children, e.from, e);
-  }
-  return {
-    source: input.source,
-    nodes,
-    edges,
-    node: (id) => byId.get(id),
-    parents: (id) => parents.get(id) ?? [],
-    children: (id) => children.get(id) ?? [],
-  };
+  if (infer) inferEdges(nodes, minConfidence, edges);
+  return new IndexedIdg(input.source, nodes, byId, edges);
 }
 
-function inferEdges(nodes: ReadonlyArray<IdgNode>, minConfidence: number): IdgEdge[] {
+const DERIVED = EDGE_KINDS.indexOf("derived");
+
+/**
+ * Edges as parallel typed columns while the graph is built (no object per edge, nothing for the
+ * garbage collector to trace), grown by doubling.
+ */
+class EdgeList {
+  length = 0;
+  from: Int32Array;
+  to: Int32Array;
+  kind: Uint8Array;
+  confidence: Float64Array;
+  evidence = new Map<number, string[]>();
+  constructor(capacity: number) {
+    const c = Math.max(16, capacity);
+    this.from = new Int32Array(c);
+    this.to = new Int32Array(c);
+    this.kind = new Uint8Array(c);
+    this.confidence = new Float64Array(c);
+  }
+  add(from: number, to: number, kind: number, confidence: number, evidence: string[] | undefined): void {
+    if (this.length === this.from.length) this.grow();
+    const e = this.length++;
+    if (evidence && evidence.length > 0) this.evidence.set(e, evidence);
+    this.from[e] = from;
+    this.to[e] = to;
+    this.kind[e] = kind;
+    this.confidence[e] = confidence;
+  }
+  private grow(): void {
+    const c = this.from.length * 2;
+    const widen = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(c);
+      b.set(a);
+      return b;
+    };
+    this.from = widen(this.from, (n) => new Int32Array(n));
+    this.to = widen(this.to, (n) => new Int32Array(n));
+    this.kind = widen(this.kind, (n) => new Uint8Array(n));
+    this.confidence = widen(this.confidence, (n) => new Float64Array(n));
+  }
+}
+
+class IndexedIdg implements Idg {
+  readonly adjacency: IdgAdjacency;
+  readonly edgeCount: number;
+  private readonly edgeKind: Uint8Array;
+  private readonly made: Array<IdgEdge | undefined>;
+  private all: IdgEdge[] | undefined;
+
+  constructor(
+    readonly source: "run" | "imported",
+    readonly nodes: IdgNode[],
+    private readonly byId: Map<string, number>,
+    list: EdgeList,
+  ) {
+    const n = nodes.length;
+    const m = list.length;
+    const edgeFrom = list.from.slice(0, m);
+    const edgeTo = list.to.slice(0, m);
+    const parents = groupBy(n, edgeTo);
+    const children = groupBy(n, edgeFrom);
+    this.edgeCount = m;
+    this.edgeKind = list.kind.slice(0, m);
+    this.made = new Array(m);
+    this.adjacency = {
+      parentStart: parents.start,
+      parentEdges: parents.members,
+      childStart: children.start,
+      childEdges: children.members,
+      edgeFrom,
+      edgeTo,
+      edgeConfidence: list.confidence.slice(0, m),
+      edgeEvidence: list.evidence,
+    };
+  }
+
+  get edges(): IdgEdge[] {
+    if (!this.all) {
+      const all: IdgEdge[] = new Array(this.edgeCount);
+      for (let e = 0; e < this.edgeCount; e++) all[e] = this.edge(e);
+      this.all = all;
+    }
+    return this.all;
+  }
+
+  node(id: string): IdgNode | undefined {
+    const i = this.byId.get(id);
+    return i === undefined ? undefined : this.nodes[i];
+  }
+
+  indexOf(id: string): number {
+    return this.byId.get(id) ?? -1;
+  }
+
+  parents(id: string): IdgEdge[] {
+    const i = this.byId.get(id);
+    const a = this.adjacency;
+    return i === undefined ? [] : this.slice(a.parentStart, a.parentEdges, i);
+  }
+
+  children(id: string): IdgEdge[] {
+    const i = this.byId.get(id);
+    const a = this.adjacency;
+    return i === undefined ? [] : this.slice(a.childStart, a.childEdges, i);
+  }
+
+  private slice(start: Int32Array, members: Int32Array, i: number): IdgEdge[] {
+    const out: IdgEdge[] = [];
+    for (let k = start[i] as number; k < (start[i + 1] as number); k++)
+      out.push(this.edge(members[k] as number));
+    return out;
+  }
+
+  /** One edge as an object, made once. */
+  private edge(e: number): IdgEdge {
+    let made = this.made[e];
+    if (!made) {
+      const a = this.adjacency;
+      made = {
+        from: (this.nodes[a.edgeFrom[e] as number] as IdgNode).id,
+        to: (this.nodes[a.edgeTo[e] as number] as IdgNode).id,
+        kind: EDGE_KINDS[this.edgeKind[e] as number] as EdgeKind,
+        confidence: a.edgeConfidence[e] as number,
+        evidence: a.edgeEvidence.get(e) ?? [],
+      };
+      this.made[e] = made;
+    }
+    return made;
+  }
+}
+
+/** Counting sort of edge numbers by node: members of node i are members[start[i] .. start[i+1]). */
+function groupBy(n: number, key: Int32Array): { start: Int32Array; members: Int32Array } {
+  const start = new Int32Array(n + 1);
+  for (let e = 0; e < key.length; e++)
+    start[(key[e] as number) + 1] = (start[(key[e] as number) + 1] as number) + 1;
+  for (let i = 0; i < n; i++) start[i + 1] = (start[i + 1] as number) + (start[i] as number);
+  const fill = start.slice(0, n);
+  const members = new Int32Array(key.length);
+  for (let e = 0; e < key.length; e++) {
+    const k = key[e] as number;
+    members[fill[k] as number] = e;
+    fill[k] = (fill[k] as number) + 1;
+  }
+  return { start, members };
+}
+
+function inferEdges(nodes: ReadonlyArray<IdgNode>, minConfidence: number, edges: EdgeList): void {
   // Agent names are mentioned all the time ("next speaker: X"); they carry no information flow.
   const ignore = new Set<string>();
   for (const n of nodes) {
@@ -94,25 +243,16 @@ function inferEdges(nodes: ReadonlyArray<IdgNode>, minConfidence: number): IdgEd
   const first = new Map<string, number>();
   const last = new Map<string, number>();
   // (from, to, kind) -> aggregated edge; noisy-or over the tokens that support it.
-  const agg = new Map<string, IdgEdge & { miss: number }>();
+  const agg = new Map<string, { from: number; to: number; kind: number; evidence: string[]; miss: number }>();
   const link = (from: number, to: number, t: Token, c: number): void => {
-    const src = nodes[from];
-    const dst = nodes[to];
-    if (!src || !dst) return;
+    if (!nodes[from] || !nodes[to]) return;
     const key = `${from}\u0000${to}\u0000${t.kind}`;
     const e = agg.get(key);
     if (e) {
       e.miss *= 1 - c;
       if (e.evidence.length < 3 && !e.evidence.includes(t.raw)) e.evidence.push(t.raw);
     } else {
-      agg.set(key, {
-        from: src.id,
-        to: dst.id,
-        kind: t.kind as EdgeKind,
-        confidence: 0,
-        evidence: [t.raw],
-        miss: 1 - c,
-      });
+      agg.set(key, { from, to, kind: EDGE_KINDS.indexOf(t.kind), evidence: [t.raw], miss: 1 - c });
     }
   };
   perNode.forEach((tokens, j) => {
@@ -130,19 +270,10 @@ function inferEdges(nodes: ReadonlyArray<IdgNode>, minConfidence: number): IdgEd
       last.set(t.key, j);
     }
   });
-  const out: IdgEdge[] = [];
   for (const e of agg.values()) {
     const confidence = Math.min(0.99, 1 - e.miss);
-    if (confidence >= minConfidence)
-      out.push({ from: e.from, to: e.to, kind: e.kind, confidence: round(confidence), evidence: e.evidence });
+    if (confidence >= minConfidence) edges.add(e.from, e.to, e.kind, round(confidence), e.evidence);
   }
-  return out;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 function round(x: number): number {
@@ -152,15 +283,34 @@ function round(x: number): number {
 /** Every node upstream of `id` (through any edge), nearest first. */
 export function upstream(idg: Idg, id: string): Set<string> {
   const seen = new Set<string>();
-  const queue = [id];
-  for (let head = 0; head < queue.length; head++) {
-    const cur = queue[head] as string;
-    for (const e of idg.parents(cur)) {
-      if (!seen.has(e.from) && e.from !== id) {
-        seen.add(e.from);
-        queue.push(e.from);
-      }
+  const start = idg.indexOf(id);
+  if (start < 0) return seen;
+  for (const i of upstreamOrder(idg, start).order) seen.add((idg.nodes[i] as IdgNode).id);
+  return seen;
+}
+
+/**
+ * Breadth-first search from node `target` against the edges: `order` lists every node upstream of
+ * it, nearest first (not the target itself), and `dist[i]` is the number of edges on the shortest
+ * path from node `i` down to the target (0 for the target, -1 when there is none).
+ */
+export function upstreamOrder(idg: Idg, target: number): { order: Int32Array; dist: Int32Array } {
+  const a = idg.adjacency;
+  const n = idg.nodes.length;
+  const dist = new Int32Array(n).fill(-1);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  queue[tail++] = target;
+  dist[target] = 0;
+  for (let head = 0; head < tail; head++) {
+    const cur = queue[head] as number;
+    const d = (dist[cur] as number) + 1;
+    for (let k = a.parentStart[cur] as number; k < (a.parentStart[cur + 1] as number); k++) {
+      const p = a.edgeFrom[a.parentEdges[k] as number] as number;
+      if (dist[p] !== -1) continue;
+      dist[p] = d;
+      queue[tail++] = p;
     }
   }
-  return seen;
+  return { order: queue.slice(1, tail), dist };
 }

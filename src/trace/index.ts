@@ -11,7 +11,7 @@ export * from "./replay.js";
 export * from "./rootcause.js";
 export * from "./schema.js";
 export * from "./signals.js";
-export { extractTokens, type Token } from "./tokens.js";
+export { extractTokens, type Token, tokenNeedle } from "./tokens.js";
 export * from "./types.js";
 export * from "./view.js";
 

@@ -1,6 +1,13 @@
-import { upstream } from "./idg.js";
-import { localSignalsOf, negativeVerdict, SIGNAL_WEIGHTS, type SignalKind, toolErrorIn } from "./signals.js";
-import { extractTokens, normaliseAnswer, type Token } from "./tokens.js";
+import { upstreamOrder } from "./idg.js";
+import {
+  type LocalSignal,
+  localSignalsOf,
+  negativeVerdict,
+  SIGNAL_WEIGHTS,
+  type SignalKind,
+  toolErrorIn,
+} from "./signals.js";
+import { extractTokens, normaliseAnswer, type Token, tokenNeedle } from "./tokens.js";
 import type { Idg, IdgNode, TraceInput } from "./types.js";
 
 export const SYMPTOM_KINDS = [
@@ -111,8 +118,13 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     };
   }
   const symptomNode = idg.node(symptom.itemId) as IdgNode;
-  const onPath = upstream(idg, symptomNode.id);
-  onPath.add(symptomNode.id);
+  // One search up from the symptom gives both what lies on a path to it and every such node's
+  // distance to it, from which the evidence chains of the reported candidates are read off.
+  const toSymptom = upstreamOrder(idg, symptomNode.index);
+  const onPath = new Uint8Array(n);
+  for (const i of toSymptom.order) onPath[i] = 1;
+  onPath[symptomNode.index] = 1;
+  const upstreamOf = memoUpstream(idg);
 
   const reasons = new Map<string, Reason[]>();
   const blame = (target: IdgNode | undefined, kind: SignalKind, detail: string, seenAt?: IdgNode): void => {
@@ -127,13 +139,37 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   };
 
   const given = new Set(extractTokens(input.task).map((t) => t.key));
-  const firstSeen = firstOccurrences(nodes);
+  // Local signals are looked for once per agent item; what they and the verdicts name decides
+  // which values' first appearances are needed, so only those are looked up.
+  const signalsAt = new Map<number, LocalSignal[]>();
+  const wanted = new Set<string>();
+  const want = (text: string): void => {
+    for (const t of extractTokens(text)) wanted.add(t.key);
+  };
+  for (const node of nodes) {
+    if (node.index > symptomNode.index) break;
+    if (node.role === "verdict" || (node.role === "agent" && node.item.kind === "verification")) {
+      const verdict = negativeVerdict(node);
+      if (verdict) want(verdict.replace(MISSING_RE, ""));
+    }
+    if (node.role !== "agent") continue;
+    const local = localSignalsOf(node, idg.source === "imported");
+    if (local.length === 0) continue;
+    signalsAt.set(node.index, local);
+    for (const l of local) want(l.context);
+  }
+  const answerTokens = wrongValueCandidates(symptomNode, input.finalAnswer, given);
+  for (const t of answerTokens) wanted.add(t.key);
+  const firstSeen = firstOccurrences(nodes, wanted);
   // A rejection that names a wrong value blames where the value came from; a block, or a
   // rejection without one, blames what the verdict was about.
   const rejectVerdict = (node: IdgNode, kind: SignalKind, verdict: string): void => {
     // "X is missing" and someone upstream was handed X: that agent is blamed (dropped value), not
     // the last item that inherited the gap.
-    if (kind === "verifier_rejection" && missingValues(verdict).some((v) => earliestDropper(idg, node, v)))
+    if (
+      kind === "verifier_rejection" &&
+      missingValues(verdict).some((v) => earliestDropper(idg, node, v, upstreamOf))
+    )
       return;
     const named =
       // A value the verdict says is missing is not a wrong value: the dropped-value signal handles it.
@@ -167,7 +203,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
       continue;
     }
     if (node.role !== "agent") continue;
-    for (const local of localSignalsOf(node, idg.source === "imported")) {
+    for (const local of signalsAt.get(node.index) ?? []) {
       // A complaint that names a value points at whoever introduced it (someone else); a hedge
       // or a failed action is the speaker's own unless the hedge only restates others' values.
       const own = local.kind === "hedged_claim" || local.kind === "failed_action";
@@ -202,7 +238,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     const verdict = negativeVerdict(node);
     if (!verdict) continue;
     for (const value of missingValues(verdict)) {
-      const dropper = earliestDropper(idg, node, value);
+      const dropper = earliestDropper(idg, node, value, upstreamOf);
       if (dropper)
         blame(
           dropper,
@@ -223,7 +259,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     symptom.kind === "final_step";
   if (finalAnswerCorrect !== true && answerLike) {
     const kind: SignalKind = finalAnswerCorrect === false ? "contradicts_ground_truth" : "wrong_value_origin";
-    for (const origin of wrongValueOrigins(idg, symptomNode, input.finalAnswer, input.task)) {
+    for (const origin of wrongValueOrigins(idg, symptomNode, answerTokens, firstSeen)) {
       blame(
         origin.node,
         kind,
@@ -236,6 +272,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   for (const node of nodes) {
     if (node.role !== "agent" || node.index > symptomNode.index) continue;
     const unsupported = unsupportedValues(idg, node, given);
+    if (unsupported.length === 0) continue;
     if (unsupported.length >= 2) {
       blame(
         node,
@@ -248,45 +285,51 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     }
   }
 
-  const candidates: Candidate[] = [];
+  // Every agent item up to the symptom is scored; only the best `limit` become candidate objects,
+  // and the agent ranking is summed on the way, so a long run costs no object per item.
+  const top: Array<{ index: number; score: number }> = [];
+  const agentTally = new AgentTally(idg.source, symptomNode.id);
   for (const node of nodes) {
     if (node.role !== "agent" || node.index > symptomNode.index) continue;
     // The check that caught the failure did not cause it.
     if (node.id === symptomNode.id && node.item.kind === "verification") continue;
-    const list = [...(reasons.get(node.id) ?? [])];
-    const signal = list.reduce((s, r) => s + r.weight, 0);
+    const list = reasons.get(node.id);
+    let signal = 0;
+    if (list) for (const r of list) signal += r.weight;
     const earliness = n > 1 ? 1 - node.index / (n - 1) : 1;
-    const path = onPath.has(node.id);
+    const path = onPath[node.index] === 1;
     let score = signal * (1 + EARLINESS * earliness);
-    if (path) {
-      score += ON_PATH * (0.5 + earliness);
+    if (path) score += ON_PATH * (0.5 + earliness);
+    // Our runs record exactly what each item was built from; in an imported group chat every
+    // earlier turn was in everyone's context, so no turn can be ruled out for lack of an edge.
+    if (!path && signal === 0 && idg.source === "run") continue;
+    score = Math.round(score * 1000) / 1000;
+    agentTally.add(node, score, signal);
+    keepBest(top, node.index, score, limit);
+  }
+  const ranked: Candidate[] = top.map(({ index, score }) => {
+    const node = nodes[index] as IdgNode;
+    const list = [...(reasons.get(node.id) ?? [])];
+    if (onPath[index] === 1)
       list.push({
         signal: "position",
         detail: `on a dependency path to the ${symptom.kind.replace(/_/g, " ")}`,
         weight: ON_PATH,
       });
-    }
-    // Our runs record exactly what each item was built from; in an imported group chat every
-    // earlier turn was in everyone's context, so no turn can be ruled out for lack of an edge.
-    if (!path && signal === 0 && idg.source === "run") continue;
-    candidates.push({
+    return {
       itemId: node.id,
       agent: node.agent,
       step: node.step,
-      index: node.index,
-      score: Math.round(score * 1000) / 1000,
+      index,
+      score,
       reasons: list,
-      chain: [],
+      chain: chainTo(idg, index, symptomNode.index, toSymptom.dist),
       status: "suspect",
-    });
-  }
-  candidates.sort((a, b) => b.score - a.score || a.index - b.index);
-  const ranked = candidates.slice(0, limit);
-  // Chains only for what is reported: one search per candidate over the whole graph would be quadratic.
-  for (const c of ranked) c.chain = chainTo(idg, c.itemId, symptomNode.id);
+    };
+  });
   // Two questions, two rankings: which item was decisive (the evidence above) and which agent
-  // carries the most responsibility for the failure (rankAgents). They can differ.
-  const agents = rankAgents(candidates, idg.source, symptomNode.id);
+  // carries the most responsibility for the failure (AgentTally). They can differ.
+  const agents = agentTally.ranking();
   return {
     source: idg.source,
     symptom,
@@ -304,44 +347,80 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
 const AGENT_SIGNAL_WEIGHT = 0.25;
 
 /**
- * Responsibility per agent. Imported logs: one point per turn it took before the failure
- * (consecutive items by the same agent are one turn; the symptom itself is not a turn), plus a
- * quarter of the signal weight against its items. Ties go to the
- * agent that acted first, since its output was in everyone's context longest.
+ * Responsibility per agent, summed over the candidates in run order. Imported logs: one point per
+ * turn it took before the failure (consecutive items by the same agent are one turn; the symptom
+ * itself is not a turn), plus a quarter of the signal weight against its items. Our runs: the sum
+ * of its candidates' scores, since with exact provenance the signals are reliable and are the whole
+ * story. Ties go to the agent that acted first, since its output was in everyone's context longest.
  */
-function rankAgents(
-  candidates: ReadonlyArray<Candidate>,
-  source: "run" | "imported",
-  symptomId: string,
-): Array<{ agent: string; score: number }> {
-  const score = new Map<string, number>();
-  const firstTurn = new Map<string, number>();
-  let previousAgent = "";
-  for (const c of [...candidates].sort((a, b) => a.index - b.index)) {
-    const signal = c.reasons.filter((r) => r.signal !== "position").reduce((s, r) => s + r.weight, 0);
-    // With exact provenance the signals are reliable and are the whole story.
-    if (source === "run") {
-      score.set(c.agent, (score.get(c.agent) ?? 0) + c.score);
-      if (!firstTurn.has(c.agent)) firstTurn.set(c.agent, c.index);
-      continue;
+class AgentTally {
+  private readonly score = new Map<string, number>();
+  private readonly firstTurn = new Map<string, number>();
+  private previousAgent = "";
+
+  constructor(
+    private readonly source: "run" | "imported",
+    private readonly symptomId: string,
+  ) {}
+
+  add(node: IdgNode, score: number, signal: number): void {
+    if (!this.firstTurn.has(node.agent)) this.firstTurn.set(node.agent, node.index);
+    if (this.source === "run") {
+      this.score.set(node.agent, (this.score.get(node.agent) ?? 0) + score);
+      return;
     }
     // The symptom shows the failure; it is no share of causing it.
-    const turn = c.agent === previousAgent || c.itemId === symptomId ? 0 : 1;
-    previousAgent = c.agent;
-    score.set(c.agent, (score.get(c.agent) ?? 0) + turn + AGENT_SIGNAL_WEIGHT * signal);
-    if (!firstTurn.has(c.agent)) firstTurn.set(c.agent, c.index);
+    const turn = node.agent === this.previousAgent || node.id === this.symptomId ? 0 : 1;
+    this.previousAgent = node.agent;
+    this.score.set(node.agent, (this.score.get(node.agent) ?? 0) + turn + AGENT_SIGNAL_WEIGHT * signal);
   }
-  return [...score]
-    .map(([agent, s]) => ({ agent, score: Math.round(s * 1000) / 1000 }))
-    .sort((a, b) => b.score - a.score || (firstTurn.get(a.agent) ?? 0) - (firstTurn.get(b.agent) ?? 0));
+
+  ranking(): Array<{ agent: string; score: number }> {
+    return [...this.score]
+      .map(([agent, s]) => ({ agent, score: Math.round(s * 1000) / 1000 }))
+      .sort(
+        (a, b) =>
+          b.score - a.score || (this.firstTurn.get(a.agent) ?? 0) - (this.firstTurn.get(b.agent) ?? 0),
+      );
+  }
 }
 
-/** token key -> index of the first node that contains it (one pass over the run). */
-function firstOccurrences(nodes: ReadonlyArray<IdgNode>): Map<string, number> {
+/** Keeps `top` the best `limit` entries, highest score first, earlier index on ties. */
+function keepBest(
+  top: Array<{ index: number; score: number }>,
+  index: number,
+  score: number,
+  limit: number,
+): void {
+  if (limit <= 0) return;
+  const worse = (a: { index: number; score: number }) =>
+    a.score < score || (a.score === score && a.index > index);
+  if (top.length >= limit && !worse(top[top.length - 1] as { index: number; score: number })) return;
+  let at = top.length;
+  while (at > 0 && worse(top[at - 1] as { index: number; score: number })) at--;
+  top.splice(at, 0, { index, score });
+  if (top.length > limit) top.pop();
+}
+
+/**
+ * token key -> index of the first node that contains it, for the wanted keys only. A cheap text
+ * search for a fragment every spelling of a wanted value contains skips the items that cannot hold
+ * one; only the rest are tokenised.
+ */
+function firstOccurrences(nodes: ReadonlyArray<IdgNode>, wanted: ReadonlySet<string>): Map<string, number> {
   const first = new Map<string, number>();
+  if (wanted.size === 0) return first;
+  const needles = new Set<string>();
+  for (const key of wanted) needles.add(tokenNeedle(key));
+  const mayHold =
+    needles.has("") || needles.size > 512
+      ? null
+      : new RegExp([...needles].map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "i");
   for (const node of nodes) {
     if (node.role === "task") continue;
-    for (const t of tokensOf(node)) if (!first.has(t.key)) first.set(t.key, node.index);
+    if (mayHold && !mayHold.test(node.text)) continue;
+    for (const t of tokensOf(node)) if (wanted.has(t.key) && !first.has(t.key)) first.set(t.key, node.index);
+    if (first.size === wanted.size) break;
   }
   return first;
 }
@@ -488,17 +567,35 @@ function missingValues(verdict: string): string[] {
 }
 
 /** Among the agents upstream of what the verdict rejected, the first one whose inputs carried the value but whose output did not. */
-function earliestDropper(idg: Idg, verdictNode: IdgNode, value: string): IdgNode | undefined {
+function earliestDropper(
+  idg: Idg,
+  verdictNode: IdgNode,
+  value: string,
+  upstreamOf: (index: number) => Int32Array,
+): IdgNode | undefined {
   const needle = value.toLowerCase();
   const has = (n: IdgNode | undefined) => n?.text.toLowerCase().includes(needle) === true;
   let best: IdgNode | undefined;
-  for (const id of upstream(idg, verdictNode.id)) {
-    const n = idg.node(id);
-    if (n?.role !== "agent" || n.item.kind === "verification" || has(n)) continue;
-    if (!idg.parents(id).some((e) => has(idg.node(e.from)))) continue;
+  for (const i of upstreamOf(verdictNode.index)) {
+    const n = idg.nodes[i] as IdgNode;
+    if (n.role !== "agent" || n.item.kind === "verification" || has(n)) continue;
+    if (!idg.parents(n.id).some((e) => has(idg.node(e.from)))) continue;
     if (!best || n.index < best.index) best = n;
   }
   return best;
+}
+
+/** Upstream searches by node index, each done once per trace. */
+function memoUpstream(idg: Idg): (index: number) => Int32Array {
+  const done = new Map<number, Int32Array>();
+  return (index) => {
+    let order = done.get(index);
+    if (!order) {
+      order = upstreamOrder(idg, index).order;
+      done.set(index, order);
+    }
+    return order;
+  };
 }
 
 function detectSymptoms(input: TraceInput, idg: Idg, finalAnswerCorrect: boolean | null): Symptom[] {
@@ -517,9 +614,10 @@ function detectSymptoms(input: TraceInput, idg: Idg, finalAnswerCorrect: boolean
     }
   }
   const last = concludingNode(idg.nodes);
-  const finalNode =
-    [...idg.nodes].reverse().find((x) => x.item.kind === "final_answer") ??
-    (input.source === "imported" ? last : undefined);
+  let finalNode: IdgNode | undefined;
+  for (let i = idg.nodes.length - 1; i >= 0 && !finalNode; i--)
+    if (idg.nodes[i]?.item.kind === "final_answer") finalNode = idg.nodes[i];
+  if (!finalNode && input.source === "imported") finalNode = last;
   if (finalNode && finalAnswerCorrect === false) {
     sym(
       finalNode,
@@ -556,30 +654,35 @@ function primarySymptom(symptoms: ReadonlyArray<Symptom>): Symptom | null {
   return null;
 }
 
+/** The distinctive values of the final answer (not given by the task) whose origins are wanted. */
+function wrongValueCandidates(
+  symptom: IdgNode,
+  finalAnswer: string | null,
+  given: ReadonlySet<string>,
+): Token[] {
+  // Only distinctive values: a "2" in the answer says nothing about where the error began.
+  return extractTokens(finalAnswer ?? symptom.text).filter((t) => t.weight >= 0.5 && !given.has(t.key));
+}
+
 /** Where each distinctive value of the final answer first appeared in an agent's own words. */
 function wrongValueOrigins(
   idg: Idg,
   symptom: IdgNode,
-  finalAnswer: string | null,
-  task: string,
+  tokens: ReadonlyArray<Token>,
+  firstSeen: ReadonlyMap<string, number>,
 ): Array<{ node: IdgNode; value: string }> {
-  const answerText = finalAnswer ?? symptom.text;
-  // Values the task itself gave are not errors.
-  const given = new Set(extractTokens(task).map((t) => t.key));
-  // Only distinctive values: a "2" in the answer says nothing about where the error began.
-  const tokens = extractTokens(answerText).filter((t) => t.weight >= 0.5 && !given.has(t.key));
-  if (tokens.length === 0) return [];
   const wanted = new Map(tokens.map((t) => [t.key, t.raw]));
-  const firstSeen = new Map<string, IdgNode>();
-  for (const node of idg.nodes) {
-    if (node.index > symptom.index || node.role === "task") continue;
-    for (const t of tokensOf(node)) {
-      if (wanted.has(t.key) && !firstSeen.has(t.key)) firstSeen.set(t.key, node);
-    }
+  // In order of first appearance (then of the token within that item), as the blame order.
+  const found: Array<{ key: string; node: IdgNode; pos: number }> = [];
+  for (const key of wanted.keys()) {
+    const at = firstSeen.get(key);
+    if (at === undefined || at > symptom.index) continue;
+    const node = idg.nodes[at] as IdgNode;
+    found.push({ key, node, pos: tokensOf(node).findIndex((t) => t.key === key) });
   }
+  found.sort((a, b) => a.node.index - b.node.index || a.pos - b.pos);
   const out: Array<{ node: IdgNode; value: string }> = [];
-  for (const [key, node] of firstSeen) {
-    // A value first seen in a tool's output came from the world; the agent that trusted it is next.
+  for (const { key, node } of found) {
     // A value first seen in a tool's output came from the world, not from an agent's claim.
     if (node.role === "tool") continue;
     if (node.id !== symptom.id) out.push({ node, value: wanted.get(key) ?? key });
@@ -590,6 +693,13 @@ function wrongValueOrigins(
 /** Specific values an agent states that no earlier item contains and no tool produced. */
 function unsupportedValues(idg: Idg, node: IdgNode, given: Set<string>): string[] {
   const out: string[] = [];
+  // Reuse is judged by the evidence of inferred edges; an item none of whose out-edges carries
+  // any (every item of a run with exact provenance) has nothing to check.
+  const a = idg.adjacency;
+  let evidenced = false;
+  for (let k = a.childStart[node.index] as number; k < (a.childStart[node.index + 1] as number); k++)
+    if (a.edgeEvidence.has(a.childEdges[k] as number)) evidenced = true;
+  if (!evidenced) return out;
   for (const t of tokensOf(node)) {
     if (t.kind !== "number" && t.kind !== "quote") continue;
     if (given.has(t.key)) continue;
@@ -602,7 +712,6 @@ function unsupportedValues(idg: Idg, node: IdgNode, given: Set<string>): string[
   return out;
 }
 
-/** Shortest chain of edges from `from` down to `to` (breadth first); [from] if none. */
 /** Tokens of a node's text, extracted once per node: several signals read them. */
 const tokenCache = new WeakMap<IdgNode, Token[]>();
 function tokensOf(node: IdgNode): Token[] {
@@ -614,30 +723,32 @@ function tokensOf(node: IdgNode): Token[] {
   return tokens;
 }
 
-function chainTo(idg: Idg, from: string, to: string): string[] {
-  if (from === to) return [from];
-  const prev = new Map<string, string>([[from, from]]);
-  const queue = [from];
-  for (let head = 0; head < queue.length; head++) {
-    const cur = queue[head] as string;
-    const out = [...idg.children(cur)].sort((a, b) => b.confidence - a.confidence);
-    for (const e of out) {
-      if (prev.has(e.to)) continue;
-      prev.set(e.to, cur);
-      if (e.to === to) {
-        const path = [to];
-        let at = cur;
-        while (at !== from) {
-          path.push(at);
-          at = prev.get(at) as string;
-        }
-        path.push(from);
-        return path.reverse();
+/**
+ * Shortest chain of item ids from node `from` down to node `to` ([from] if none). `dist` holds each
+ * node's distance to `to`; at each hop the strongest edge that stays on a shortest path is taken
+ * (the earlier edge on ties), which is the path a breadth-first search down from `from` would
+ * find first.
+ */
+function chainTo(idg: Idg, from: number, to: number, dist: Int32Array): string[] {
+  const path = [(idg.nodes[from] as IdgNode).id];
+  if (from === to || dist[from] === -1) return path;
+  const a = idg.adjacency;
+  for (let cur = from; cur !== to; ) {
+    let best = -1;
+    let bestConfidence = -1;
+    for (let k = a.childStart[cur] as number; k < (a.childStart[cur + 1] as number); k++) {
+      const e = a.childEdges[k] as number;
+      const child = a.edgeTo[e] as number;
+      const confidence = a.edgeConfidence[e] as number;
+      if (dist[child] === (dist[cur] as number) - 1 && confidence > bestConfidence) {
+        best = child;
+        bestConfidence = confidence;
       }
-      queue.push(e.to);
     }
+    cur = best;
+    path.push((idg.nodes[cur] as IdgNode).id);
   }
-  return [from];
+  return path;
 }
 
 function notCauses(

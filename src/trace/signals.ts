@@ -73,6 +73,8 @@ export function hedgeIn(node: IdgNode): string | null {
 /** Hedges, complaints and stalls in an agent's own words, each with the text around it. */
 export function localSignalsOf(node: IdgNode, includeRejection: boolean): LocalSignal[] {
   const out: LocalSignal[] = [];
+  // One scan rules out the common case, an item with none of the phrases, before the detailed ones.
+  if (!(includeRejection ? ANY_SIGNAL_OR_REJECTION_RE : ANY_SIGNAL_RE).test(node.text)) return out;
   const hedge = affirmed(HEDGE_RE, node.text);
   if (hedge) out.push({ kind: "hedged_claim", detail: `relies on "${hedge.match}"`, context: hedge.context });
   if (includeRejection) {
@@ -97,6 +99,21 @@ export function localSignalsOf(node: IdgNode, includeRejection: boolean): LocalS
 const PROGRESS_FALSE_RE = /"[\w -]*progress[\w -]*"\s*:\s*(?:false\b|\{[^{}]*?:\s*false\s*[,}])/i;
 const LOOP_TRUE_RE = /"[\w -]*loop[\w -]*"\s*:\s*(?:true\b|\{[^{}]*?:\s*true\s*[,}])/i;
 
+const ANY_SIGNAL_RE = anyOf([HEDGE_RE, STALL_RE, FAILED_RE, PROGRESS_FALSE_RE, LOOP_TRUE_RE]);
+const ANY_SIGNAL_OR_REJECTION_RE = anyOf([
+  HEDGE_RE,
+  STALL_RE,
+  FAILED_RE,
+  PROGRESS_FALSE_RE,
+  LOOP_TRUE_RE,
+  REJECTION_RE,
+]);
+
+/** One case-insensitive pattern that matches wherever any of the given ones does. */
+function anyOf(patterns: RegExp[]): RegExp {
+  return new RegExp(patterns.map((p) => `(?:${p.source})`).join("|"), "i");
+}
+
 export function stallIn(node: IdgNode): string | null {
   if (PROGRESS_FALSE_RE.test(node.text)) return "marks progress as false";
   if (LOOP_TRUE_RE.test(node.text)) return "marks the run as looping";
@@ -115,10 +132,17 @@ export function agentWords(text: string): string {
 const NEGATION_RE =
   /\b(?:not|no|never|without|nor|isn't|aren't|wasn't|weren't|don't|doesn't|didn't)\W+(?:\w+\W+){0,2}$/i;
 
+const GLOBAL_FORMS = new Map<RegExp, RegExp>();
+
 /** First match that is not negated just before it ("we are not in a loop" is no stall). */
 function affirmed(re: RegExp, raw: string): { match: string; context: string } | null {
+  if (!re.test(raw)) return null;
   const text = agentWords(raw);
-  const global = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
+  let global = GLOBAL_FORMS.get(re);
+  if (!global) {
+    global = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
+    GLOBAL_FORMS.set(re, global);
+  }
   for (const m of text.matchAll(global)) {
     const at = m.index ?? 0;
     const before = text.slice(Math.max(0, at - 30), at);

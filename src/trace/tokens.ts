@@ -128,6 +128,27 @@ export function extractTokens(text: string, ignore: ReadonlySet<string> = new Se
   return [...out.values()];
 }
 
+/**
+ * A piece of text, lower case, that every text holding a token with this key contains (compared
+ * without regard to case), for skipping texts cheaply before tokenising them. A number: the last
+ * three digits of its whole part and what follows (thousands separators never split those). A
+ * quote or a name: its longest run of ASCII letters and digits (spacing may differ, and a file name
+ * inside a quote is cut out of it). A URL, file or identifier: the key itself, as written. An empty
+ * needle means no such piece is known.
+ */
+export function tokenNeedle(key: string): string {
+  const colon = key.indexOf(":");
+  const kind = key.slice(0, colon);
+  const norm = key.slice(colon + 1).toLowerCase();
+  if (kind === "number") {
+    const m = /^-?(\d+)(.*)$/.exec(norm);
+    return m ? (m[1] as string).slice(-3) + (m[2] as string) : "";
+  }
+  if (kind === "quote" || kind === "entity")
+    return (norm.match(/[a-z0-9]+/g) ?? []).reduce((a, b) => (b.length > a.length ? b : a), "");
+  return norm;
+}
+
 /** Normalised value keys of a short answer (numbers and words), for comparing answers. */
 export function answerKeys(text: string): string[] {
   const keys = new Set<string>();

@@ -39,12 +39,35 @@ export interface Idg {
   /** `run` when edges are the exact `derivedFrom` record; `imported` when they are inferred. */
   source: "run" | "imported";
   nodes: IdgNode[];
-  edges: IdgEdge[];
+  /** Every edge, in build order (materialised on first use: large graphs keep only the arrays). */
+  readonly edges: IdgEdge[];
+  readonly edgeCount: number;
   node(id: string): IdgNode | undefined;
+  /** Position of the node in `nodes`, or -1. */
+  indexOf(id: string): number;
   /** Edges into the node (its sources). */
   parents(id: string): IdgEdge[];
   /** Edges out of the node (what was built from it). */
   children(id: string): IdgEdge[];
+  /** The same graph as index arrays, for searches over large runs without per-edge objects. */
+  readonly adjacency: IdgAdjacency;
+}
+
+/**
+ * Compressed adjacency: the edges into node `i` are `parentEdges[parentStart[i] .. parentStart[i+1])`
+ * (edge numbers, in build order), likewise out of it with `child*`. Edge `e` goes from node
+ * `edgeFrom[e]` to node `edgeTo[e]`.
+ */
+export interface IdgAdjacency {
+  parentStart: Int32Array;
+  parentEdges: Int32Array;
+  childStart: Int32Array;
+  childEdges: Int32Array;
+  edgeFrom: Int32Array;
+  edgeTo: Int32Array;
+  edgeConfidence: Float64Array;
+  /** Edges that carry evidence (inferred edges); exact edges have none. */
+  edgeEvidence: ReadonlyMap<number, string[]>;
 }
 
 /** A failed run, ready to trace: items in order plus what is known about the outcome. */

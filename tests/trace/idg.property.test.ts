@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Item } from "../../src/core/index.js";
-import { buildIdg, extractTokens, findRootCause, type TraceInput } from "../../src/trace/index.js";
+import {
+  buildIdg,
+  extractTokens,
+  findRootCause,
+  type TraceInput,
+  tokenNeedle,
+} from "../../src/trace/index.js";
 
 const words = [
   "alpha",
@@ -62,3 +68,94 @@ describe("IDG properties on arbitrary imported logs", () => {
     );
   });
 });
+
+const tricky = [
+  "Revenue was 9,999,999 USD",
+  "or 9999999.50%",
+  "-1,234.5",
+  '"see (data.csv)now and then"',
+  "'Big Acme Corp'",
+  "The Grand Duchy Of Nowhere",
+  "https://Data.Example.org/Notes/",
+  "out/Sales_2023.CSV",
+  "loadRows(",
+  "row_count",
+  "“Ünïcode quoted”",
+  "`code span here`",
+  "+42",
+  "3.14159",
+];
+const richText = fc
+  .tuple(
+    fc.array(fc.oneof(fc.constantFrom(...words, ...tricky), fc.string({ maxLength: 12 })), { maxLength: 10 }),
+    fc.constantFrom(" ", "  ", "\n", ", "),
+  )
+  .map(([ws, sep]) => ws.join(sep));
+
+describe("the root-cause search's shortcuts agree with the full graph", () => {
+  it("every token's needle occurs in every text the token is found in, whatever the case", () => {
+    fc.assert(
+      fc.property(richText, (t) => {
+        for (const token of extractTokens(t)) {
+          const needle = tokenNeedle(token.key);
+          if (needle === "") continue; // an empty needle turns the shortcut off
+          const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+          expect(new RegExp(escaped, "i").test(t), `${token.key} -> ${needle} in ${JSON.stringify(t)}`).toBe(
+            true,
+          );
+        }
+      }),
+      { numRuns: 500, seed: 11 },
+    );
+  });
+
+  it("adjacency arrays list exactly each node's edges, and every chain is a shortest path down to the symptom", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(agent, text), { minLength: 2, maxLength: 25 }), (entries) => {
+        const input: TraceInput = {
+          source: "imported",
+          origin: "prop",
+          task: "t",
+          items: items(entries),
+          events: [],
+          finalAnswer: null,
+        };
+        const idg = buildIdg(input, { minConfidence: 0 });
+        for (const node of idg.nodes) {
+          expect(idg.parents(node.id)).toEqual(idg.edges.filter((e) => e.to === node.id));
+          expect(idg.children(node.id)).toEqual(idg.edges.filter((e) => e.from === node.id));
+        }
+        const report = findRootCause(input, idg);
+        const symptom = report.symptom?.itemId;
+        for (const c of report.candidates) {
+          const reach = shortestDown(idg, c.itemId, symptom ?? "");
+          if (reach === null) {
+            expect(c.chain).toEqual([c.itemId]);
+            continue;
+          }
+          expect(c.chain.length - 1).toBe(reach);
+          expect(c.chain[c.chain.length - 1]).toBe(symptom);
+          for (let i = 0; i + 1 < c.chain.length; i++)
+            expect(idg.children(c.chain[i] as string).some((e) => e.to === c.chain[i + 1])).toBe(true);
+        }
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+  });
+});
+
+/** Edges on the shortest path from `from` down to `to` (plain breadth-first search), null if none. */
+function shortestDown(idg: ReturnType<typeof buildIdg>, from: string, to: string): number | null {
+  const dist = new Map([[from, 0]]);
+  const queue = [from];
+  for (let head = 0; head < queue.length; head++) {
+    const cur = queue[head] as string;
+    if (cur === to) return dist.get(cur) ?? null;
+    for (const e of idg.children(cur)) {
+      if (dist.has(e.to)) continue;
+      dist.set(e.to, (dist.get(cur) ?? 0) + 1);
+      queue.push(e.to);
+    }
+  }
+  return null;
+}
