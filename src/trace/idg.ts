@@ -137,12 +137,12 @@ class IndexedIdg implements Idg {
   ) {
     const n = nodes.length;
     const m = list.length;
-    const edgeFrom = list.from.slice(0, m);
-    const edgeTo = list.to.slice(0, m);
+    const edgeFrom = list.from.subarray(0, m);
+    const edgeTo = list.to.subarray(0, m);
     const parents = groupBy(n, edgeTo);
     const children = groupBy(n, edgeFrom);
     this.edgeCount = m;
-    this.edgeKind = list.kind.slice(0, m);
+    this.edgeKind = list.kind.subarray(0, m);
     this.made = new Array(m);
     this.adjacency = {
       parentStart: parents.start,
@@ -151,7 +151,7 @@ class IndexedIdg implements Idg {
       childEdges: children.members,
       edgeFrom,
       edgeTo,
-      edgeConfidence: list.confidence.slice(0, m),
+      edgeConfidence: list.confidence.subarray(0, m),
       edgeEvidence: list.evidence,
     };
   }

@@ -141,7 +141,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   const given = new Set(extractTokens(input.task).map((t) => t.key));
   // Local signals are looked for once per agent item; what they and the verdicts name decides
   // which values' first appearances are needed, so only those are looked up.
-  const signalsAt = new Map<number, LocalSignal[]>();
+  const signalsAt = new Map<number, readonly LocalSignal[]>();
   const wanted = new Set<string>();
   const want = (text: string): void => {
     for (const t of extractTokens(text)) wanted.add(t.key);

@@ -70,11 +70,13 @@ export function hedgeIn(node: IdgNode): string | null {
   return m ? `relies on "${m.match}"` : null;
 }
 
+const NO_SIGNALS: readonly LocalSignal[] = Object.freeze([]);
+
 /** Hedges, complaints and stalls in an agent's own words, each with the text around it. */
-export function localSignalsOf(node: IdgNode, includeRejection: boolean): LocalSignal[] {
-  const out: LocalSignal[] = [];
+export function localSignalsOf(node: IdgNode, includeRejection: boolean): readonly LocalSignal[] {
   // One scan rules out the common case, an item with none of the phrases, before the detailed ones.
-  if (!(includeRejection ? ANY_SIGNAL_OR_REJECTION_RE : ANY_SIGNAL_RE).test(node.text)) return out;
+  if (!(includeRejection ? ANY_SIGNAL_OR_REJECTION_RE : ANY_SIGNAL_RE).test(node.text)) return NO_SIGNALS;
+  const out: LocalSignal[] = [];
   const hedge = affirmed(HEDGE_RE, node.text);
   if (hedge) out.push({ kind: "hedged_claim", detail: `relies on "${hedge.match}"`, context: hedge.context });
   if (includeRejection) {
