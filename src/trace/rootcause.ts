@@ -127,6 +127,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
   const upstreamOf = memoUpstream(idg);
 
   const reasons = new Map<string, Reason[]>();
+  const blamed = new Uint8Array(n);
   const blame = (target: IdgNode | undefined, kind: SignalKind, detail: string, seenAt?: IdgNode): void => {
     if (target?.role !== "agent" || target.index > symptomNode.index) return;
     const list = reasons.get(target.id) ?? [];
@@ -136,6 +137,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     if (seenAt && seenAt.id !== target.id) reason.seenAt = seenAt.id;
     list.push(reason);
     reasons.set(target.id, list);
+    blamed[target.index] = 1;
   };
 
   const given = new Set(extractTokens(input.task).map((t) => t.key));
@@ -293,7 +295,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     if (node.role !== "agent" || node.index > symptomNode.index) continue;
     // The check that caught the failure did not cause it.
     if (node.id === symptomNode.id && node.item.kind === "verification") continue;
-    const list = reasons.get(node.id);
+    const list = blamed[node.index] === 1 ? reasons.get(node.id) : undefined;
     let signal = 0;
     if (list) for (const r of list) signal += r.weight;
     const earliness = n > 1 ? 1 - node.index / (n - 1) : 1;
@@ -386,18 +388,13 @@ class AgentTally {
 }
 
 /** Keeps `top` the best `limit` entries, highest score first, earlier index on ties. */
-function keepBest(
-  top: Array<{ index: number; score: number }>,
-  index: number,
-  score: number,
-  limit: number,
-): void {
+function keepBest(top: Array<{ index: number; score: number }>, index: number, score: number, limit: number): void {
   if (limit <= 0) return;
-  const worse = (a: { index: number; score: number }) =>
-    a.score < score || (a.score === score && a.index > index);
-  if (top.length >= limit && !worse(top[top.length - 1] as { index: number; score: number })) return;
+  // Entries are met in index order, so an equal score never displaces one already kept.
+  const last = top[top.length - 1];
+  if (top.length >= limit && last && last.score >= score) return;
   let at = top.length;
-  while (at > 0 && worse(top[at - 1] as { index: number; score: number })) at--;
+  while (at > 0 && (top[at - 1] as { score: number }).score < score) at--;
   top.splice(at, 0, { index, score });
   if (top.length > limit) top.pop();
 }
