@@ -175,8 +175,10 @@ export class Team {
     const threadId =
       options.threadId ?? `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const runId = options.runId ?? threadId.replace(/^thread-/, "run-");
-    const existing = await this.graph.getState(this.cfg(threadId));
-    if (existing.values && (existing.values as TeamStateType).runId) {
+    // The latest checkpoint's channels say whether a run started here; reading them directly
+    // skips building a whole state snapshot.
+    const latest = await this.checkpointer.getTuple(this.cfg(threadId));
+    if (latest?.checkpoint.channel_values.runId) {
       throw new UserInputError(`thread ${threadId} already has a run`, {
         hint: "use resume, or a new thread id",
       });
