@@ -908,19 +908,31 @@ export class Team {
       [(state) => state.status === "running" && lastDecision(state)?.route === "finalize", finalize],
     );
 
+    // Each node routes itself with a Command, from the state its own update leads to: the same
+    // decision a conditional edge would take after the superstep, without the extra routing
+    // runnables LangGraph runs per task for every conditional edge.
     return new StateGraph(TeamState)
-      .addNode("planner", planAndGuard)
-      .addNode("guard_plan", guardPlan)
-      .addNode("approval", approval)
-      .addNode("execute", execute as unknown as (s: TeamStateType, c: RunnableConfig) => Promise<TeamUpdate>)
-      .addNode("verify", verifyAndSupervise)
+      .addNode("planner", routed(planAndGuard, afterGuard), { ends: ["approval", "execute", "finalize"] })
+      .addNode("guard_plan", routed(single(guardPlan), afterGuard), {
+        ends: ["approval", "execute", "finalize"],
+      })
+      .addNode("approval", routed(single(approval), afterApproval), {
+        ends: ["guard_plan", "execute", "finalize"],
+      })
+      .addNode(
+        "execute",
+        async (payload: TeamStateType, config: RunnableConfig) =>
+          new Command({
+            update: await execute(payload as unknown as ExecutePayload, config),
+            goto: "verify",
+          }),
+        { ends: ["verify"] },
+      )
+      .addNode("verify", routed(verifyAndSupervise, afterSupervise), {
+        ends: ["planner", "execute", "finalize"],
+      })
       .addNode("finalize", finalize)
       .addEdge(START, "planner")
-      .addConditionalEdges("planner", afterGuard, ["approval", "execute", "finalize", END])
-      .addConditionalEdges("guard_plan", afterGuard, ["approval", "execute", "finalize", END])
-      .addConditionalEdges("approval", afterApproval, ["guard_plan", "execute", "finalize", END])
-      .addEdge("execute", "verify")
-      .addConditionalEdges("verify", afterSupervise, ["planner", "execute", "finalize", END])
       .addEdge("finalize", END);
   }
 
@@ -978,22 +990,47 @@ function lastDecision(state: TeamStateType): SupervisorDecision | undefined {
 
 type TeamNode = (state: TeamStateType, config: RunnableConfig) => Promise<TeamUpdate>;
 
+/** A node's update together with the state it leads to (the node's input with the update applied). */
+type Stepped = (
+  state: TeamStateType,
+  config: RunnableConfig,
+) => Promise<{ update: TeamUpdate; after: TeamStateType }>;
+
 /**
  * Runs nodes one after another as one graph node: each sees the state with the previous updates
  * applied (by the same reducers as the graph's channels), and the node returns their merged
  * update, so the writes and the resulting state are those of separate nodes.
  */
-function sequence(...parts: Array<[when: (state: TeamStateType) => boolean, node: TeamNode]>): TeamNode {
+function sequence(...parts: Array<[when: (state: TeamStateType) => boolean, node: TeamNode]>): Stepped {
   return async (state, config) => {
-    let current = state;
-    let merged: TeamUpdate = {};
+    let after = state;
+    let update: TeamUpdate = {};
     for (const [when, node] of parts) {
-      if (!when(current)) continue;
-      const update = await node(current, config);
-      current = applyUpdate(current, update);
-      merged = mergeUpdates(merged, update);
+      if (!when(after)) continue;
+      const part = await node(after, config);
+      after = applyUpdate(after, part);
+      update = mergeUpdates(update, part);
     }
-    return merged;
+    return { update, after };
+  };
+}
+
+function single(node: TeamNode): Stepped {
+  return async (state, config) => {
+    const update = await node(state, config);
+    return { update, after: applyUpdate(state, update) };
+  };
+}
+
+/** A node that writes its update and goes where `route` sends the state that update leads to. */
+function routed(
+  node: Stepped,
+  route: (state: TeamStateType) => Send[] | string,
+): (state: TeamStateType, config: RunnableConfig) => Promise<Command> {
+  return async (state, config) => {
+    const { update, after } = await node(state, config);
+    const to = route(after);
+    return new Command({ update, ...(to === END ? {} : { goto: to }) });
   };
 }
 
