@@ -5,7 +5,6 @@ import {
   Command,
   END,
   interrupt,
-  MemorySaver,
   Send,
   START,
   StateGraph,
@@ -32,6 +31,7 @@ import { UsageMeter } from "../models/accounting.js";
 import type { ToolJournal } from "./journal.js";
 import { Runtime } from "./runtime.js";
 import type { Budgets } from "./scenario.js";
+import { createMemoryCheckpointer } from "./serde.js";
 import {
   type ExecutePayload,
   type StepState,
@@ -58,7 +58,10 @@ export interface TeamConfig {
   supervisor: TeamMember<Supervisor>;
   guards?: Guards;
   budgets?: Partial<Budgets>;
-  /** Checkpointer; in-memory by default (`createSqliteCheckpointer` for a file). */
+  /**
+   * Checkpointer; in-memory by default (`createMemoryCheckpointer`), `SqliteRunStore` for a file.
+   * A checkpointer passed here keeps its own serializer.
+   */
   checkpointer?: BaseCheckpointSaver;
   journal?: ToolJournal;
   /** Memory entries present before the run starts. */
@@ -154,7 +157,7 @@ export class Team {
 
   constructor(private readonly config: TeamConfig) {
     this.budgets = { ...DEFAULT_BUDGETS, ...config.budgets };
-    this.checkpointer = config.checkpointer ?? new MemorySaver();
+    this.checkpointer = config.checkpointer ?? createMemoryCheckpointer();
     const names = [
       config.planner.name,
       ...config.specialists.map((s) => s.name),
