@@ -188,7 +188,9 @@ export class Team {
     }
     this.runtimes.set(threadId, this.newRuntime(runId, new EventLog(this.logOptions())));
     this.startedAt.set(runId, Date.now());
-    return this.drive(threadId, { runId, task }, options);
+    // Starting with a Command writes the input and goes straight to the planner: the same first
+    // checkpoint, without a superstep (and its checkpoint) that only copies the input into state.
+    return this.drive(threadId, new Command({ update: { runId, task }, goto: "planner" }), options);
   }
 
   /**
