@@ -4,6 +4,7 @@ export * from "./runfile.js";
 export * from "./runtime.js";
 export * from "./scenario.js";
 export * from "./scenario-tools.js";
+export * from "./serde.js";
 export * from "./sqlite.js";
 export * from "./state.js";
 export * from "./team.js";

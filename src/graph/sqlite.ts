@@ -4,6 +4,7 @@ import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import { UserInputError } from "../core/index.js";
 import type { ToolJournal } from "./journal.js";
+import { PlainJsonSerializer } from "./serde.js";
 
 export interface ThreadRecord {
   threadId: string;
@@ -45,7 +46,7 @@ export class SqliteRunStore {
         result TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS quorum_tool_journal_key ON quorum_tool_journal (idempotency_key);
     `);
-    this.checkpointer = new SqliteSaver(this.db);
+    this.checkpointer = new SqliteSaver(this.db, new PlainJsonSerializer());
     this.journal = new SqliteToolJournal(this.db);
   }
 

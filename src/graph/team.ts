@@ -5,7 +5,6 @@ import {
   Command,
   END,
   interrupt,
-  MemorySaver,
   Send,
   START,
   StateGraph,
@@ -32,6 +31,7 @@ import { UsageMeter } from "../models/accounting.js";
 import type { ToolJournal } from "./journal.js";
 import { Runtime } from "./runtime.js";
 import type { Budgets } from "./scenario.js";
+import { createMemoryCheckpointer } from "./serde.js";
 import {
   type ExecutePayload,
   type StepState,
@@ -58,7 +58,10 @@ export interface TeamConfig {
   supervisor: TeamMember<Supervisor>;
   guards?: Guards;
   budgets?: Partial<Budgets>;
-  /** Checkpointer; in-memory by default (`createSqliteCheckpointer` for a file). */
+  /**
+   * Checkpointer; in-memory by default (`createMemoryCheckpointer`), `SqliteRunStore` for a file.
+   * A checkpointer passed here keeps its own serializer.
+   */
   checkpointer?: BaseCheckpointSaver;
   journal?: ToolJournal;
   /** Memory entries present before the run starts. */
@@ -154,7 +157,7 @@ export class Team {
 
   constructor(private readonly config: TeamConfig) {
     this.budgets = { ...DEFAULT_BUDGETS, ...config.budgets };
-    this.checkpointer = config.checkpointer ?? new MemorySaver();
+    this.checkpointer = config.checkpointer ?? createMemoryCheckpointer();
     const names = [
       config.planner.name,
       ...config.specialists.map((s) => s.name),
@@ -175,15 +178,19 @@ export class Team {
     const threadId =
       options.threadId ?? `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const runId = options.runId ?? threadId.replace(/^thread-/, "run-");
-    const existing = await this.graph.getState(this.cfg(threadId));
-    if (existing.values && (existing.values as TeamStateType).runId) {
+    // The latest checkpoint's channels say whether a run started here; reading them directly
+    // skips building a whole state snapshot.
+    const latest = await this.checkpointer.getTuple(this.cfg(threadId));
+    if (latest?.checkpoint.channel_values.runId) {
       throw new UserInputError(`thread ${threadId} already has a run`, {
         hint: "use resume, or a new thread id",
       });
     }
     this.runtimes.set(threadId, this.newRuntime(runId, new EventLog(this.logOptions())));
     this.startedAt.set(runId, Date.now());
-    return this.drive(threadId, { runId, task }, options);
+    // Starting with a Command writes the input and goes straight to the planner: the same first
+    // checkpoint, without a superstep (and its checkpoint) that only copies the input into state.
+    return this.drive(threadId, new Command({ update: { runId, task }, goto: "planner" }), options);
   }
 
   /**
@@ -906,19 +913,31 @@ export class Team {
       [(state) => state.status === "running" && lastDecision(state)?.route === "finalize", finalize],
     );
 
+    // Each node routes itself with a Command, from the state its own update leads to: the same
+    // decision a conditional edge would take after the superstep, without the extra routing
+    // runnables LangGraph runs per task for every conditional edge.
     return new StateGraph(TeamState)
-      .addNode("planner", planAndGuard)
-      .addNode("guard_plan", guardPlan)
-      .addNode("approval", approval)
-      .addNode("execute", execute as unknown as (s: TeamStateType, c: RunnableConfig) => Promise<TeamUpdate>)
-      .addNode("verify", verifyAndSupervise)
+      .addNode("planner", routed(planAndGuard, afterGuard), { ends: ["approval", "execute", "finalize"] })
+      .addNode("guard_plan", routed(single(guardPlan), afterGuard), {
+        ends: ["approval", "execute", "finalize"],
+      })
+      .addNode("approval", routed(single(approval), afterApproval), {
+        ends: ["guard_plan", "execute", "finalize"],
+      })
+      .addNode(
+        "execute",
+        async (payload: TeamStateType, config: RunnableConfig) =>
+          new Command({
+            update: await execute(payload as unknown as ExecutePayload, config),
+            goto: "verify",
+          }),
+        { ends: ["verify"] },
+      )
+      .addNode("verify", routed(verifyAndSupervise, afterSupervise), {
+        ends: ["planner", "execute", "finalize"],
+      })
       .addNode("finalize", finalize)
       .addEdge(START, "planner")
-      .addConditionalEdges("planner", afterGuard, ["approval", "execute", "finalize", END])
-      .addConditionalEdges("guard_plan", afterGuard, ["approval", "execute", "finalize", END])
-      .addConditionalEdges("approval", afterApproval, ["guard_plan", "execute", "finalize", END])
-      .addEdge("execute", "verify")
-      .addConditionalEdges("verify", afterSupervise, ["planner", "execute", "finalize", END])
       .addEdge("finalize", END);
   }
 
@@ -976,22 +995,47 @@ function lastDecision(state: TeamStateType): SupervisorDecision | undefined {
 
 type TeamNode = (state: TeamStateType, config: RunnableConfig) => Promise<TeamUpdate>;
 
+/** A node's update together with the state it leads to (the node's input with the update applied). */
+type Stepped = (
+  state: TeamStateType,
+  config: RunnableConfig,
+) => Promise<{ update: TeamUpdate; after: TeamStateType }>;
+
 /**
  * Runs nodes one after another as one graph node: each sees the state with the previous updates
  * applied (by the same reducers as the graph's channels), and the node returns their merged
  * update, so the writes and the resulting state are those of separate nodes.
  */
-function sequence(...parts: Array<[when: (state: TeamStateType) => boolean, node: TeamNode]>): TeamNode {
+function sequence(...parts: Array<[when: (state: TeamStateType) => boolean, node: TeamNode]>): Stepped {
   return async (state, config) => {
-    let current = state;
-    let merged: TeamUpdate = {};
+    let after = state;
+    let update: TeamUpdate = {};
     for (const [when, node] of parts) {
-      if (!when(current)) continue;
-      const update = await node(current, config);
-      current = applyUpdate(current, update);
-      merged = mergeUpdates(merged, update);
+      if (!when(after)) continue;
+      const part = await node(after, config);
+      after = applyUpdate(after, part);
+      update = mergeUpdates(update, part);
     }
-    return merged;
+    return { update, after };
+  };
+}
+
+function single(node: TeamNode): Stepped {
+  return async (state, config) => {
+    const update = await node(state, config);
+    return { update, after: applyUpdate(state, update) };
+  };
+}
+
+/** A node that writes its update and goes where `route` sends the state that update leads to. */
+function routed(
+  node: Stepped,
+  route: (state: TeamStateType) => Send[] | string,
+): (state: TeamStateType, config: RunnableConfig) => Promise<Command> {
+  return async (state, config) => {
+    const { update, after } = await node(state, config);
+    const to = route(after);
+    return new Command({ update, ...(to === END ? {} : { goto: to }) });
   };
 }
 

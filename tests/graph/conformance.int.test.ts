@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BaseCheckpointSaver, MemorySaver } from "@langchain/langgraph";
 import { afterAll, describe, expect, it } from "vitest";
-import { InMemoryToolJournal, SqliteRunStore, type ToolJournal } from "../../src/graph/index.js";
+import {
+  createMemoryCheckpointer,
+  InMemoryToolJournal,
+  SqliteRunStore,
+  type ToolJournal,
+} from "../../src/graph/index.js";
 import { smallTeam } from "./fixtures.js";
 
 /**
@@ -45,6 +50,10 @@ describe.each(journals)("tool journal: %s", (_name, make) => {
 
 const checkpointers: Array<[string, () => { checkpointer: BaseCheckpointSaver; journal: ToolJournal }]> = [
   ["memory", () => ({ checkpointer: new MemorySaver(), journal: new InMemoryToolJournal() })],
+  [
+    "memory, plain JSON serializer",
+    () => ({ checkpointer: createMemoryCheckpointer(), journal: new InMemoryToolJournal() }),
+  ],
   ["sqlite", () => sqlite(`c${stores.length}`)],
 ];
 

@@ -1,4 +1,4 @@
-import { MemorySaver } from "@langchain/langgraph";
+import { createMemoryCheckpointer } from "../../../src/graph/index.js";
 import { allGuards, benchTeam, QUORUM_AGENT_STEPS } from "../quorum-team.js";
 import type { Variant } from "../variant.js";
 
@@ -9,9 +9,9 @@ export function quorumVariant(guarded: boolean, durability?: "exit"): Variant {
     : "Quorum team graph with full provenance recording (items, deliveries, derivedFrom), no guards";
   return {
     name: durability ? `${base}-${durability}` : base,
-    notes: `${what}; rule-backed agents (no model invoke at all; 9 agent steps counted as model calls); in-memory checkpointer${durability ? ` with durability "${durability}" (one checkpoint when the run stops)` : " written after every superstep (LangGraph's default durability)"}; each run's thread is deleted and its runtime released afterwards.`,
+    notes: `${what}; rule-backed agents (no model invoke at all; 9 agent steps counted as model calls); in-memory checkpointer (the team's default: MemorySaver with the plain-JSON serializer)${durability ? ` with durability "${durability}" (one checkpoint when the run stops)` : " written after every superstep (LangGraph's default durability)"}; each run's thread is deleted and its runtime released afterwards.`,
     async setup() {
-      const checkpointer = new MemorySaver();
+      const checkpointer = createMemoryCheckpointer();
       const team = benchTeam({
         ...(guarded ? { guards: allGuards() } : {}),
         extra: { checkpointer, ...(durability ? { durability } : {}) },
