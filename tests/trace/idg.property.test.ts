@@ -40,18 +40,22 @@ function items(entries: Array<[string, string]>): Item[] {
   }));
 }
 
+function importedLog(entries: Array<[string, string]>): TraceInput {
+  return {
+    source: "imported",
+    origin: "prop",
+    task: "t",
+    items: items(entries),
+    events: [],
+    finalAnswer: null,
+  };
+}
+
 describe("IDG properties on arbitrary imported logs", () => {
   it("edges point forward, stay within (0,1), number at most two per reused token, and the search never throws", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(agent, text), { minLength: 1, maxLength: 25 }), (entries) => {
-        const input: TraceInput = {
-          source: "imported",
-          origin: "prop",
-          task: "t",
-          items: items(entries),
-          events: [],
-          finalAnswer: null,
-        };
+        const input = importedLog(entries);
         const idg = buildIdg(input, { minConfidence: 0 });
         const index = new Map(idg.nodes.map((n) => [n.id, n.index]));
         for (const e of idg.edges) {
@@ -112,14 +116,7 @@ describe("the root-cause search's shortcuts agree with the full graph", () => {
   it("adjacency arrays list exactly each node's edges, and every chain is a shortest path down to the symptom", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(agent, text), { minLength: 2, maxLength: 25 }), (entries) => {
-        const input: TraceInput = {
-          source: "imported",
-          origin: "prop",
-          task: "t",
-          items: items(entries),
-          events: [],
-          finalAnswer: null,
-        };
+        const input = importedLog(entries);
         const idg = buildIdg(input, { minConfidence: 0 });
         for (const node of idg.nodes) {
           expect(idg.parents(node.id)).toEqual(idg.edges.filter((e) => e.to === node.id));
