@@ -446,6 +446,7 @@ function authorisation(rule: Extract<Rule, { kind: "authorisation" }>, ctx: Plan
 function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanContext): Finding[] {
   const out: Finding[] = [];
   const patterns = ctx.compiled.resourcePatterns.get(rule.id) ?? [];
+  const any = ctx.compiled.resourceAny.get(rule.id) ?? null;
   let runStart = 0;
   let previous = "";
   const steps = ctx.plan.steps;
@@ -465,8 +466,7 @@ function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanCon
       });
     }
     for (const leaf of ctx.leaves[pos] as Leaf[]) {
-      const pattern = patterns.find((p) => p.test(leaf.value));
-      if (pattern) {
+      if (any ? any.test(leaf.value) : patterns.some((p) => p.test(leaf.value))) {
         out.push({
           ruleId: rule.id,
           riskType: rule.riskType,
