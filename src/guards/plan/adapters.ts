@@ -8,7 +8,7 @@ import {
   type Observation,
   type ToolDescriptor,
   type TrustedItem,
-  traceArgs,
+  traceArgsInPlace,
 } from "./model.js";
 import { parseAction } from "./parse-action.js";
 
@@ -76,7 +76,7 @@ export function fromPlannerPlan(input: PlannerPlanInput): NormalisedPlan {
     ...(t.effects ? { effects: [...t.effects] } : {}),
     ...(t.sinks ? { sinks: [...t.sinks] } : {}),
   }));
-  return traceArgs({
+  return traceArgsInPlace({
     id: input.runId,
     userRequest: contentText(input.task.content),
     steps,
@@ -140,7 +140,8 @@ function plainRecordCopy(value: unknown): Record<string, unknown> | null {
   if (Object.hasOwn(record, "constructor") || Object.hasOwn(record, "__proto__")) return null;
   if (Object.getOwnPropertySymbols(record).length > 0) return null;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(record)) copy[key] = record[key];
+  // Own enumerable keys in Object.keys order (the prototype is Object.prototype), no key list built.
+  for (const key in record) if (Object.hasOwn(record, key)) copy[key] = record[key];
   return copy;
 }
 
@@ -178,7 +179,7 @@ export function fromSafironRecord(record: SafironRecord): NormalisedPlan {
     record.env_info === undefined
       ? []
       : [{ id: "env_info", text: contentText(record.env_info), sensitive: false }];
-  return traceArgs({
+  return traceArgsInPlace({
     ...(record.id !== undefined ? { id: String(record.id) } : {}),
     userRequest: record.user_request,
     steps,
@@ -292,7 +293,7 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
       }
     }
   }
-  const traced = traceArgs({
+  const traced = traceArgsInPlace({
     id: String(record.id),
     userRequest: request.join("\n"),
     steps,

@@ -94,7 +94,10 @@ function collectLeaves(
   }
   if (typeof v === "object") {
     const record = v as Record<string, unknown>;
-    for (const k of Object.keys(record)) collectLeaves(record[k], path ? `${path}.${k}` : k, k, out);
+    // Own enumerable string keys in Object.keys order, without allocating the key list.
+    for (const k in record) {
+      if (Object.hasOwn(record, k)) collectLeaves(record[k], path ? `${path}.${k}` : k, k, out);
+    }
     return;
   }
   if (typeof v === "string") out.push({ path, key, value: v });
@@ -174,22 +177,32 @@ const MAX_TRACED = 256;
  * found nowhere is `unseen`: the agent made it up. Sources an adapter already set are kept.
  */
 export function traceArgs(plan: NormalisedPlan): NormalisedPlan {
+  return traceArgsInPlace({
+    ...plan,
+    steps: plan.steps.map((step) => ({ ...step, argSources: { ...step.argSources } })),
+  });
+}
+
+/**
+ * `traceArgs` for a plan its caller has just built and no one else holds (the adapters): each
+ * step's `argSources` object is filled in place instead of copying every step.
+ */
+export function traceArgsInPlace(plan: NormalisedPlan): NormalisedPlan {
   const texts: TracedTexts = {
     user: norm(plan.userRequest),
     trusted: plan.trusted.map((t) => ({ id: t.id, text: norm(t.text) })),
     observations: plan.observations.map((o) => ({ id: o.id, text: norm(o.text), beforeStep: o.beforeStep })),
   };
-  const steps = plan.steps.map((step) => {
-    const argSources: Record<string, ArgSource> = { ...step.argSources };
+  for (const step of plan.steps) {
+    const argSources = step.argSources;
     for (const leaf of leafValues(step.args)) {
       // Long values are content (bodies, code), not the identifiers the rules trace.
       if (argSources[leaf.path] !== undefined || leaf.value.length > MAX_TRACED || !isTraceable(leaf.value))
         continue;
       argSources[leaf.path] = locate(leaf.value, step.index, texts);
     }
-    return { ...step, argSources };
-  });
-  return { ...plan, steps };
+  }
+  return plan;
 }
 
 /** The texts a plan's values are looked up in, normalised once per plan. */
