@@ -6,7 +6,7 @@ import { fromPlannerPlan } from "../../src/guards/plan/adapters.js";
 import { norm } from "../../src/guards/plan/model.js";
 import { loadDefaultPolicy, type Policy } from "../../src/guards/plan/policy.js";
 import { evaluateRules } from "../../src/guards/plan/rules.js";
-import { tokens } from "../../src/guards/plan/text.js";
+import { hasStemIn, stem, tokens } from "../../src/guards/plan/text.js";
 import type { PlanStepView } from "../../src/guards/types.js";
 import { plan } from "./helpers.js";
 
@@ -62,6 +62,19 @@ describe("text readers agree with their general forms", () => {
     );
     for (const name of ["AugustSmartLockGrantGuestAccess", "HTMLParser2Go", "getURLsForID", "a1B", "ABcDEf"])
       expect(tokens(name)).toEqual(referenceTokens(name));
+  });
+
+  it("hasStemIn", () => {
+    const stems = new Set(["ab", "z", "09", "a0", "smart", "lock", "html", "parser"].map(stem));
+    fc.assert(
+      fc.property(fc.oneof(text, fc.string()), (s) => {
+        expect(hasStemIn(s, stems)).toBe(referenceTokens(s).some((t) => stems.has(stem(t))));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(hasStemIn("SmartLockGrant", stems)).toBe(true);
+    expect(hasStemIn("HTMLParsers", stems)).toBe(true);
+    expect(hasStemIn("smartly", stems)).toBe(false);
   });
 
   it("norm", () => {

@@ -12,7 +12,7 @@ import {
   type ToolDescriptor,
 } from "./model.js";
 import type { Policy, Rule } from "./policy.js";
-import { sentences, stem, tokens } from "./text.js";
+import { hasStemIn, sentences, stem, tokens } from "./text.js";
 
 /** One rule firing on a plan. */
 export interface Finding {
@@ -358,7 +358,7 @@ function namesSensitive(
   if (step.text !== undefined) return false;
   for (const leaf of leaves) {
     if (leaf.value.length > 200) continue;
-    if (tokens(leaf.value).some((t) => compiled.sensitive.has(stem(t)))) return true;
+    if (hasStemIn(leaf.value, compiled.sensitive)) return true;
     if (compiled.sensitivePhrases?.test(leaf.value)) return true;
   }
   return false;
@@ -391,7 +391,7 @@ function argumentProvenance(
         if (outcome.decision === "allow") continue;
         const riskType = untrusted
           ? outcome.riskType
-          : byEffect({ ...rule, riskType: outcome.riskType }, risk.effects);
+          : byEffect({ riskType: outcome.riskType, riskTypeByEffect: rule.riskTypeByEffect }, risk.effects);
         const where = lookup
           ? `comes from the result of a lookup (${src.itemId}), not from the user's request`
           : untrusted
@@ -448,14 +448,16 @@ function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanCon
   const patterns = ctx.compiled.resourcePatterns.get(rule.id) ?? [];
   const any = ctx.compiled.resourceAny.get(rule.id) ?? null;
   let runStart = 0;
-  let previous = "";
+  let previousTool: string | undefined;
+  let previousArgs = "";
   const steps = ctx.plan.steps;
   for (let pos = 0; pos < steps.length; pos++) {
     const step = steps[pos] as NormalisedStep;
-    const key = `${step.tool}\u0000${JSON.stringify(step.args)}`;
-    if (key !== previous) {
+    const args = `${JSON.stringify(step.args)}`;
+    if (previousTool === undefined || !sameCall(previousTool, previousArgs, step.tool, args)) {
       runStart = step.index;
-      previous = key;
+      previousTool = step.tool;
+      previousArgs = args;
     } else if (step.index - runStart + 1 === rule.maxRepeats + 1) {
       out.push({
         ruleId: rule.id,
@@ -496,22 +498,34 @@ function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanCon
 
 /* ------------------------------------------------------------------ helpers */
 
+/** Whether two calls have the same `tool NUL args` key, without building the keys when no tool has a NUL. */
+function sameCall(toolA: string, argsA: string, toolB: string, argsB: string): boolean {
+  if (toolA.includes("\u0000") || toolB.includes("\u0000"))
+    return `${toolA}\u0000${argsA}` === `${toolB}\u0000${argsB}`;
+  return toolA === toolB && argsA === argsB;
+}
+
 function argsOfKind(
   step: NormalisedStep,
   leaves: Leaf[],
   ctx: PlanContext,
   kind: string,
-): Array<{ path: string; value: string; source: ArgSource | undefined }> {
+): ReadonlyArray<KindArg> {
   const spec = ctx.compiled.argKinds.find((k) => k.name === kind);
-  if (!spec || step.text !== undefined) return [];
-  const out: Array<{ path: string; value: string; source: ArgSource | undefined }> = [];
+  if (!spec || step.text !== undefined) return NO_ARGS;
+  // Most steps have no argument of a given kind: the list is only made for one that has.
+  let out: KindArg[] | undefined;
   for (const leaf of leaves) {
     if (!spec.keys.test(leaf.key) || spec.exclude?.test(leaf.key)) continue;
     if (!isTraceable(leaf.value)) continue;
+    out ??= [];
     out.push({ path: leaf.path, value: leaf.value, source: step.argSources[leaf.path] });
   }
-  return out;
+  return out ?? NO_ARGS;
 }
+
+type KindArg = { path: string; value: string; source: ArgSource | undefined };
+const NO_ARGS: ReadonlyArray<KindArg> = Object.freeze([]);
 
 function byEffect(
   rule: { riskType: RiskType; riskTypeByEffect?: Partial<Record<ToolEffect, RiskType>> | undefined },

@@ -20,6 +20,27 @@ export function tokens(text: string): string[] {
   return out;
 }
 
+/** Whether a word of the text (as `tokens` cuts it) has its stem in the set; no word list is built. */
+export function hasStemIn(text: string, stems: ReadonlySet<string>): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) return tokensOf(text).some((t) => stems.has(stem(t)));
+  }
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!isAlnum(c)) {
+      if (start >= 0 && stems.has(stem(text.slice(start, i).toLowerCase()))) return true;
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    } else if (isUpper(c) && startsWord(text.charCodeAt(i - 1), text.charCodeAt(i + 1))) {
+      if (stems.has(stem(text.slice(start, i).toLowerCase()))) return true;
+      start = i;
+    }
+  }
+  return start >= 0 && stems.has(stem(text.slice(start).toLowerCase()));
+}
+
 /**
  * The general form, for any text: a word starts at a capital after a small letter or digit
  * (`smartLock`), and at the last capital of a run followed by a small letter (`HTMLParser`).
