@@ -8,7 +8,7 @@ import {
   type Observation,
   type ToolDescriptor,
   type TrustedItem,
-  traceArgs,
+  traceArgsInPlace,
 } from "./model.js";
 import { parseAction } from "./parse-action.js";
 
@@ -54,16 +54,14 @@ export function fromPlannerPlan(input: PlannerPlanInput): NormalisedPlan {
   const indicesById = new Map<string, number[]>();
   const steps: NormalisedStep[] = [];
   for (const view of input.steps) {
-    const extra = ExtraCalls.safeParse(view);
+    const extra = extraCalls(view);
     const calls =
-      extra.success && extra.data.toolCalls !== undefined && extra.data.toolCalls.length > 0
-        ? extra.data.toolCalls
+      extra !== undefined && extra.length > 0
+        ? extra
         : view.tool !== null
           ? [{ tool: view.tool, args: view.args }]
           : [];
-    const dependsOn = [...new Set(view.dependsOn.flatMap((d) => indicesById.get(d) ?? []))].sort(
-      (a, b) => a - b,
-    );
+    const dependsOn = dependencyIndices(view.dependsOn, indicesById);
     const mine: number[] = [];
     for (const call of calls) {
       const index = steps.length;
@@ -78,7 +76,7 @@ export function fromPlannerPlan(input: PlannerPlanInput): NormalisedPlan {
     ...(t.effects ? { effects: [...t.effects] } : {}),
     ...(t.sinks ? { sinks: [...t.sinks] } : {}),
   }));
-  return traceArgs({
+  return traceArgsInPlace({
     id: input.runId,
     userRequest: contentText(input.task.content),
     steps,
@@ -93,6 +91,66 @@ const ExtraCalls = z.looseObject({
     .array(z.looseObject({ tool: z.string().min(1), args: z.record(z.string(), z.unknown()).default({}) }))
     .optional(),
 });
+
+type ToolCall = { tool: string; args: Record<string, unknown> };
+
+/**
+ * A step's `toolCalls` as `ExtraCalls` reads them (undefined when it rejects them). Planner output
+ * is plain JSON, which is read directly: the schema's generic parse cost more than the rules.
+ * Anything else goes to the schema, which stays the authority.
+ */
+function extraCalls(view: PlanStepView): ToolCall[] | undefined {
+  const plain = plainToolCalls(view);
+  if (plain !== null) return plain;
+  const extra = ExtraCalls.safeParse(view);
+  return extra.success ? extra.data.toolCalls : undefined;
+}
+
+/** `ExtraCalls`'s result for JSON-shaped input; null when the input needs the schema's judgement. */
+function plainToolCalls(view: PlanStepView): ToolCall[] | undefined | null {
+  if (typeof view !== "object" || view === null || Array.isArray(view)) return null;
+  const calls: unknown = view.toolCalls;
+  if (calls === undefined) return undefined;
+  if (!Array.isArray(calls)) return null;
+  const out: ToolCall[] = [];
+  for (let i = 0; i < calls.length; i++) {
+    const call: unknown = calls[i];
+    if (typeof call !== "object" || call === null || Array.isArray(call)) return null;
+    const { tool, args } = call as { tool?: unknown; args?: unknown };
+    if (typeof tool !== "string" || tool.length === 0) return null;
+    if (args === undefined) {
+      out.push({ tool, args: {} });
+      continue;
+    }
+    const copy = plainRecordCopy(args);
+    if (copy === null) return null;
+    out.push({ tool, args: copy });
+  }
+  return out;
+}
+
+/**
+ * What `z.record(z.string(), z.unknown())` makes of a plain object with only ordinary string keys:
+ * a fresh object with the same keys in the same order. Null for anything less ordinary.
+ */
+function plainRecordCopy(value: unknown): Record<string, unknown> | null {
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype)
+    return null;
+  const record = value as Record<string, unknown>;
+  if (Object.hasOwn(record, "constructor") || Object.hasOwn(record, "__proto__")) return null;
+  if (Object.getOwnPropertySymbols(record).length > 0) return null;
+  const copy: Record<string, unknown> = {};
+  // Own enumerable keys in Object.keys order (the prototype is Object.prototype), no key list built.
+  for (const key in record) if (Object.hasOwn(record, key)) copy[key] = record[key];
+  return copy;
+}
+
+/** The normalised indices of the plan steps a step depends on, ascending and distinct. */
+function dependencyIndices(dependsOn: ReadonlyArray<string>, indicesById: Map<string, number[]>): number[] {
+  // One plan step's calls are already ascending and distinct.
+  if (dependsOn.length === 1) return [...(indicesById.get(dependsOn[0] as string) ?? [])];
+  return [...new Set(dependsOn.flatMap((d) => indicesById.get(d) ?? []))].sort((a, b) => a - b);
+}
 
 /* ------------------------------------------------------------------ Safiron-style records */
 
@@ -121,7 +179,7 @@ export function fromSafironRecord(record: SafironRecord): NormalisedPlan {
     record.env_info === undefined
       ? []
       : [{ id: "env_info", text: contentText(record.env_info), sensitive: false }];
-  return traceArgs({
+  return traceArgsInPlace({
     ...(record.id !== undefined ? { id: String(record.id) } : {}),
     userRequest: record.user_request,
     steps,
@@ -235,7 +293,7 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
       }
     }
   }
-  const traced = traceArgs({
+  const traced = traceArgsInPlace({
     id: String(record.id),
     userRequest: request.join("\n"),
     steps,

@@ -21,6 +21,11 @@ export interface CompiledPolicy {
   secretPaths: RegExp | null;
   generic: Set<string>;
   resourcePatterns: Map<string, RegExp[]>;
+  /**
+   * Per resource-use rule, one expression that matches where any of its patterns does (null when
+   * the patterns cannot be joined safely): one scan per argument instead of one per pattern.
+   */
+  resourceAny: Map<string, RegExp | null>;
 }
 
 const cache = new WeakMap<Policy, CompiledPolicy>();
@@ -44,12 +49,15 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     if (re) authorisation.set(effect, re);
   }
   const resourcePatterns = new Map<string, RegExp[]>();
+  const resourceAny = new Map<string, RegExp | null>();
   for (const rule of policy.rules as Rule[]) {
-    if (rule.kind === "resource-use")
+    if (rule.kind === "resource-use") {
       resourcePatterns.set(
         rule.id,
         rule.patterns.map((p) => new RegExp(p, "i")),
       );
+      resourceAny.set(rule.id, joinable(rule.patterns) ? anyOf(rule.patterns, "") : null);
+    }
   }
   const single = v.sensitiveWords.filter((w) => !w.includes(" "));
   const phrases = v.sensitiveWords.filter((w) => w.includes(" "));
@@ -73,6 +81,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     secretPaths: anyOf(v.secretPaths, ""),
     generic: new Set(v.genericToolWords.map(stem)),
     resourcePatterns,
+    resourceAny,
   };
   cache.set(policy, compiled);
   return compiled;
@@ -84,6 +93,15 @@ function harmfulIndex(words: Partial<Record<RiskType, string[]>>): Map<string, R
     for (const w of list ?? []) if (!index.has(stem(w))) index.set(stem(w), type);
   }
   return index;
+}
+
+/**
+ * Whether patterns mean the same joined as `(?:a)|(?:b)` as they do alone: not if one refers to a
+ * group by number or name (numbers shift when joined, names may clash; `\1` with no group is even
+ * an octal escape alone but a backreference once joined).
+ */
+function joinable(patterns: ReadonlyArray<string>): boolean {
+  return patterns.length > 0 && !patterns.some((p) => /\\[1-9k]|\(\?<(?![=!])/.test(p));
 }
 
 function group(p: string): string {

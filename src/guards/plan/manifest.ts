@@ -21,10 +21,15 @@ export interface ToolRisk {
   publicSink: boolean;
 }
 
-/** Effects are looked up once per tool name; a manifest is built per plan (tools differ per plan). */
+/**
+ * Effects are looked up once per tool name; a manifest is built per plan (tools differ per plan).
+ * What a tool's name, description and declaration say depends on nothing else, so those readings
+ * are shared across plans: a guard checking many plans with the same tools reads each tool once.
+ */
 export class ToolManifest {
   private readonly byName = new Map<string, ToolRisk>();
   private readonly inferred: Map<string, ToolRisk>;
+  private readonly declaredRisks: Map<string, ToolRisk>;
   private readonly wordIndex: Map<string, ToolEffect[]>;
   private readonly harmful: Map<string, RiskType>;
   private readonly publicSink: Set<string>;
@@ -33,9 +38,11 @@ export class ToolManifest {
     this.wordIndex = compiled.effectIndex;
     this.harmful = compiled.harmful;
     this.publicSink = compiled.publicSink;
-    this.inferred = inferenceCache(compiled);
+    const caches = cachesFor(compiled);
+    this.inferred = caches.inferred;
+    this.declaredRisks = caches.declared;
     for (const tool of declared) {
-      if (tool.effects) this.byName.set(tool.name, this.fromDeclaration(tool));
+      if (tool.effects) this.byName.set(tool.name, this.declaration(tool, tool.effects));
       else this.byName.set(tool.name, this.infer(tool.name, tool.description));
     }
   }
@@ -49,13 +56,28 @@ export class ToolManifest {
     return risk;
   }
 
-  private fromDeclaration(tool: ToolDescriptor): ToolRisk {
+  private declaration(tool: ToolDescriptor, effects: ReadonlyArray<ToolEffect>): ToolRisk {
+    const sinks = tool.sinks ?? [];
+    const key = JSON.stringify([tool.name, `${tool.description}`, effects, sinks]);
+    const hit = this.declaredRisks.get(key);
+    if (hit) return hit;
+    const risk = this.fromDeclaration(tool, effects, sinks);
+    if (this.declaredRisks.size > 10_000) this.declaredRisks.clear();
+    this.declaredRisks.set(key, risk);
+    return risk;
+  }
+
+  private fromDeclaration(
+    tool: ToolDescriptor,
+    effects: ReadonlyArray<ToolEffect>,
+    sinks: ReadonlyArray<string>,
+  ): ToolRisk {
     const words = tokens(`${tool.name} ${tool.description}`).map(stem);
     return {
       name: tool.name,
       nameStems: tokens(tool.name).map(stem),
-      effects: [...(tool.effects ?? [])],
-      sinks: [...(tool.sinks ?? [])],
+      effects: [...effects],
+      sinks: [...sinks],
       inferred: false,
       ...this.harmfulIn(words),
       publicSink: words.some((w) => this.publicSink.has(w)),
@@ -106,11 +128,11 @@ export class ToolManifest {
 
   /** A free-form command: its first word is the verb (`delete <App>`, `turn on the heater`). */
   private inferCommand(text: string): ToolRisk {
-    const first = tokens(text).map(stem).slice(0, 1);
-    const { effects, verb } = this.effectsOf(first);
+    const stems = tokens(text).map(stem);
+    const { effects, verb } = this.effectsOf(stems.slice(0, 1));
     return {
       name: "command",
-      nameStems: tokens(text).map(stem),
+      nameStems: stems,
       effects: effects.length > 0 ? effects : ["reads"],
       sinks: effects.includes("sends_outside") ? ["outside"] : [],
       inferred: true,
@@ -144,13 +166,19 @@ export class ToolManifest {
   }
 }
 
-// Inference depends only on the policy and the tool's name and description: shared across plans.
-const caches = new WeakMap<CompiledPolicy, Map<string, ToolRisk>>();
+// Inference depends only on the policy and the tool's name and description, a declared tool's risk
+// only on the policy and its declaration: both are shared across plans. Rules only read a ToolRisk.
+interface RiskCaches {
+  inferred: Map<string, ToolRisk>;
+  declared: Map<string, ToolRisk>;
+}
 
-function inferenceCache(compiled: CompiledPolicy): Map<string, ToolRisk> {
+const caches = new WeakMap<CompiledPolicy, RiskCaches>();
+
+function cachesFor(compiled: CompiledPolicy): RiskCaches {
   let cache = caches.get(compiled);
   if (!cache) {
-    cache = new Map();
+    cache = { inferred: new Map(), declared: new Map() };
     caches.set(compiled, cache);
   }
   return cache;

@@ -75,28 +75,50 @@ export type NormalisedPlanInput = z.input<typeof NormalisedPlanSchema>;
 /** Every scalar leaf of an argument object, with its dotted path. */
 export function leafValues(args: unknown, prefix = ""): Array<{ path: string; key: string; value: string }> {
   const out: Array<{ path: string; key: string; value: string }> = [];
-  const walk = (v: unknown, path: string, key: string): void => {
-    if (v === null || v === undefined) return;
-    if (Array.isArray(v)) {
-      v.forEach((x, i) => {
-        walk(x, path ? `${path}.${i}` : String(i), key);
-      });
-      return;
-    }
-    if (typeof v === "object") {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>))
-        walk(x, path ? `${path}.${k}` : k, k);
-      return;
-    }
-    if (typeof v === "string" || typeof v === "number") out.push({ path, key, value: String(v) });
-  };
-  walk(args, prefix, prefix);
+  collectLeaves(args, prefix, prefix, out);
   return out;
+}
+
+// A module-level walker rather than a closure per call: leaves are read for every step of every plan.
+function collectLeaves(
+  v: unknown,
+  path: string,
+  key: string,
+  out: Array<{ path: string; key: string; value: string }>,
+): void {
+  if (v === null || v === undefined) return;
+  if (Array.isArray(v)) {
+    // Holes read as undefined and yield nothing, as with forEach.
+    for (let i = 0; i < v.length; i++) collectLeaves(v[i], path ? `${path}.${i}` : String(i), key, out);
+    return;
+  }
+  if (typeof v === "object") {
+    const record = v as Record<string, unknown>;
+    // Own enumerable string keys in Object.keys order, without allocating the key list.
+    for (const k in record) {
+      if (Object.hasOwn(record, k)) collectLeaves(record[k], path ? `${path}.${k}` : k, k, out);
+    }
+    return;
+  }
+  if (typeof v === "string") out.push({ path, key, value: v });
+  else if (typeof v === "number") out.push({ path, key, value: String(v) });
 }
 
 /** Lowercased, whitespace collapsed: the form values and texts are compared in. */
 export function norm(s: string): string {
-  return s.toLowerCase().replace(/\s+/g, " ").trim();
+  const lower = s.toLowerCase();
+  return (singleSpaced(lower) ? lower : lower.replace(/\s+/g, " ")).trim();
+}
+
+/** Printable ASCII with single spaces only: collapsing whitespace would change nothing. */
+function singleSpaced(s: string): boolean {
+  let previous = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 ? previous === 32 : c < 33 || c > 126) return false;
+    previous = c;
+  }
+  return true;
 }
 
 /**
@@ -112,6 +134,8 @@ export function containsNormValue(normText: string, v: string): boolean {
   if (v === "") return false;
   if (/^-?\d+(\.\d+)?$/.test(v)) return numberPattern(v).test(normText);
   if (normText.includes(v)) return true;
+  // Only a scheme, a leading slash (or `~/`) or a trailing slash can be stripped.
+  if (!(v.includes("://") || v.startsWith("/") || v.startsWith("~/") || v.endsWith("/"))) return false;
   const stripped = v
     .replace(/^[a-z]+:\/\//, "")
     .replace(/^~?\/+/, "")
@@ -153,35 +177,52 @@ const MAX_TRACED = 256;
  * found nowhere is `unseen`: the agent made it up. Sources an adapter already set are kept.
  */
 export function traceArgs(plan: NormalisedPlan): NormalisedPlan {
-  const user = norm(plan.userRequest);
-  const trusted = plan.trusted.map((t) => ({ id: t.id, text: norm(t.text) }));
-  const observations = plan.observations.map((o) => ({
-    id: o.id,
-    text: norm(o.text),
-    beforeStep: o.beforeStep,
-  }));
-  const steps = plan.steps.map((step) => {
-    const argSources: Record<string, ArgSource> = { ...step.argSources };
+  return traceArgsInPlace({
+    ...plan,
+    steps: plan.steps.map((step) => ({ ...step, argSources: { ...step.argSources } })),
+  });
+}
+
+/**
+ * `traceArgs` for a plan its caller has just built and no one else holds (the adapters): each
+ * step's `argSources` object is filled in place instead of copying every step.
+ */
+export function traceArgsInPlace(plan: NormalisedPlan): NormalisedPlan {
+  const texts: TracedTexts = {
+    user: norm(plan.userRequest),
+    trusted: plan.trusted.map((t) => ({ id: t.id, text: norm(t.text) })),
+    observations: plan.observations.map((o) => ({ id: o.id, text: norm(o.text), beforeStep: o.beforeStep })),
+  };
+  for (const step of plan.steps) {
+    const argSources = step.argSources;
     for (const leaf of leafValues(step.args)) {
       // Long values are content (bodies, code), not the identifiers the rules trace.
       if (argSources[leaf.path] !== undefined || leaf.value.length > MAX_TRACED || !isTraceable(leaf.value))
         continue;
-      argSources[leaf.path] = locate(leaf.value, step.index);
+      argSources[leaf.path] = locate(leaf.value, step.index, texts);
     }
-    return { ...step, argSources };
-  });
-  return { ...plan, steps };
-
-  function locate(value: string, index: number): ArgSource {
-    if (containsValue(user, value)) return { kind: "user", itemId: "user_request", value };
-    for (const t of trusted)
-      if (containsValue(t.text, value)) return { kind: "trusted", itemId: t.id, value };
-    for (const o of observations) {
-      if (o.beforeStep <= index && containsValue(o.text, value))
-        return { kind: "observation", itemId: o.id, value };
-    }
-    return { kind: "unseen", value };
   }
+  return plan;
+}
+
+/** The texts a plan's values are looked up in, normalised once per plan. */
+interface TracedTexts {
+  user: string;
+  trusted: Array<{ id: string; text: string }>;
+  observations: Array<{ id: string; text: string; beforeStep: number }>;
+}
+
+function locate(value: string, index: number, texts: TracedTexts): ArgSource {
+  // Normalised once, then matched against every text (`containsValue` per text would redo it).
+  const v = norm(value);
+  if (containsNormValue(texts.user, v)) return { kind: "user", itemId: "user_request", value };
+  for (const t of texts.trusted)
+    if (containsNormValue(t.text, v)) return { kind: "trusted", itemId: t.id, value };
+  for (const o of texts.observations) {
+    if (o.beforeStep <= index && containsNormValue(o.text, v))
+      return { kind: "observation", itemId: o.id, value };
+  }
+  return { kind: "unseen", value };
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type ToolDescriptor,
 } from "./model.js";
 import type { Policy, Rule } from "./policy.js";
-import { sentences, stem, tokens } from "./text.js";
+import { hasStemIn, sentences, stem, tokens } from "./text.js";
 
 /** One rule firing on a plan. */
 export interface Finding {
@@ -30,19 +30,27 @@ interface Instruction {
   stems: Set<string>;
 }
 
+type Leaf = ReturnType<typeof leafValues>[number];
+
 /** Everything the rules share about one plan, computed once. */
 interface PlanContext {
   plan: NormalisedPlan;
   compiled: CompiledPolicy;
   manifest: ToolManifest;
   risks: ToolRisk[];
+  /** Scalar argument leaves of each step, by position in `plan.steps`. */
+  leaves: Leaf[][];
   /** The user's own words (override-marked text removed). */
   request: string;
   requestStems: Set<string>;
   /** Instruction sentences visible to each step. */
-  instructionsFor(index: number): Instruction[];
+  instructionsFor(index: number): ReadonlyArray<Instruction>;
   /** Observation id -> whether it holds an instruction. */
   instructive: Map<string, boolean>;
+  /** Whether the request has words authorising the effect (the policy's patterns, tested once a plan). */
+  authorised(effect: ToolEffect): boolean;
+  /** Whether the request mentions the verb (see `mentions`), once a plan per verb. */
+  mentioned(verb: string): boolean;
 }
 
 export interface EvaluateOptions {
@@ -81,9 +89,12 @@ function runRule(rule: Rule, ctx: PlanContext): Finding[] {
 
 /* ------------------------------------------------------------------ context */
 
+const NO_INSTRUCTIONS: ReadonlyArray<Instruction> = Object.freeze([]);
+
 function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: EvaluateOptions): PlanContext {
   const manifest = buildManifest(compiled, plan, options.tools ?? []);
   const risks = plan.steps.map((s) => manifest.forStep(s));
+  const leaves = plan.steps.map((s) => leafValues(s.args));
   const { own, injected } = splitRequest(plan.userRequest, compiled.override);
   const request = norm(own);
   const requestStems = new Set(tokens(own).map(stem));
@@ -94,18 +105,40 @@ function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: Evalua
     beforeStep: o.beforeStep,
     instructions: instructionsIn(o.text, o.tool ? `the output of ${o.tool}` : "tool output", compiled, false),
   }));
+  const anyInstruction =
+    injectedInstructions.length > 0 || perObservation.some((o) => o.instructions.length > 0);
+  const authorised = new Map<ToolEffect, boolean>();
+  const mentioned = new Map<string, boolean>();
   return {
     plan,
     compiled,
     manifest,
     risks,
+    leaves,
     request,
     requestStems,
     instructive: new Map(perObservation.map((o) => [o.id, o.instructions.length > 0])),
     instructionsFor(index) {
+      if (!anyInstruction) return NO_INSTRUCTIONS;
       const out = [...injectedInstructions];
       for (const o of perObservation) if (o.beforeStep <= index) out.push(...o.instructions);
       return out;
+    },
+    authorised(effect) {
+      let hit = authorised.get(effect);
+      if (hit === undefined) {
+        hit = compiled.authorisation.get(effect)?.test(request) ?? false;
+        authorised.set(effect, hit);
+      }
+      return hit;
+    },
+    mentioned(verb) {
+      let hit = mentioned.get(verb);
+      if (hit === undefined) {
+        hit = mentions(requestStems, verb);
+        mentioned.set(verb, hit);
+      }
+      return hit;
     },
   };
 }
@@ -159,7 +192,9 @@ function untrustedInstruction(
   ctx: PlanContext,
 ): Finding[] {
   const out: Finding[] = [];
-  for (const step of ctx.plan.steps) {
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
     // A free-form UI command answers the screen in front of it ("type your password"): the screen
     // prompting is how such interfaces work, so only tool calls are checked.
     if (step.text !== undefined) continue;
@@ -169,7 +204,7 @@ function untrustedInstruction(
     // Tool output may well echo what the user asked for ("check in for flight AA12"): a step the
     // user's own words already call for is not following someone else's instruction.
     if (requested(risk, ctx)) continue;
-    const hit = followedInstruction(step, risk, instructions, ctx);
+    const hit = followedInstruction(step, ctx.leaves[pos] as Leaf[], risk, instructions, ctx);
     if (!hit) continue;
     out.push({
       ruleId: rule.id,
@@ -190,21 +225,20 @@ function requested(risk: ToolRisk, ctx: PlanContext): boolean {
   if (risk.effects.every((e) => e === "reads")) return named.length >= 2;
   const objects = named.filter((s) => s !== risk.verb && !ctx.compiled.effectIndex.has(s));
   if (objects.length === 0) return false;
-  const byWords = risk.effects.some(
-    (e) => e !== "reads" && (ctx.compiled.authorisation.get(e)?.test(ctx.request) ?? false),
-  );
-  return byWords || (risk.verb !== undefined && mentions(ctx.requestStems, risk.verb));
+  const byWords = risk.effects.some((e) => e !== "reads" && ctx.authorised(e));
+  return byWords || (risk.verb !== undefined && ctx.mentioned(risk.verb));
 }
 
 function followedInstruction(
   step: NormalisedStep,
+  leaves: Leaf[],
   risk: ToolRisk,
-  instructions: Instruction[],
+  instructions: ReadonlyArray<Instruction>,
   ctx: PlanContext,
 ): { instruction: Instruction; why: string } | undefined {
   const toolName = step.text === undefined ? step.tool.toLowerCase() : undefined;
   const nameInRequest = toolName !== undefined && ctx.request.includes(toolName);
-  const values = leafValues(step.args)
+  const values = leaves
     .filter((l) => l.value.length >= 4 && l.value.length <= 200 && isTraceable(l.value))
     .map((l) => norm(l.value))
     .filter((v) => !ctx.request.includes(v));
@@ -245,9 +279,11 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
   const confidentialSource =
     (compiled.confidential?.test(ctx.request) ?? false) || plan.trusted.some((t) => t.sensitive);
   let firstSensitive: { index: number; what: string } | undefined;
-  for (const step of plan.steps) {
+  for (let pos = 0; pos < plan.steps.length; pos++) {
+    const step = plan.steps[pos] as NormalisedStep;
+    const leaves = ctx.leaves[pos] as Leaf[];
     const risk = ctx.risks[step.index] as ToolRisk;
-    const secret = touchesSecret(step, ctx);
+    const secret = touchesSecret(leaves, ctx);
     if (secret !== undefined) {
       out.push({
         ruleId: rule.id,
@@ -257,7 +293,7 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
         rationale: `step ${step.index} (${step.tool}) touches "${clip(secret, 60)}", a secret store the user did not name`,
       });
     }
-    const selfSensitive = namesSensitive(risk.nameStems, step, compiled);
+    const selfSensitive = namesSensitive(risk.nameStems, step, leaves, compiled);
     // A payment carries money, not data: the financial rules judge it.
     if (risk.effects.includes("sends_outside") && !risk.effects.includes("moves_money")) {
       const sensitiveObs = plan.observations.find((o) => o.sensitive && o.beforeStep <= step.index);
@@ -267,7 +303,7 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
           ? { index: sensitiveObs.beforeStep - 1, what: `${sensitiveObs.id} (marked sensitive)` }
           : undefined) ??
         (selfSensitive ? { index: step.index, what: `the data ${step.tool} handles` } : undefined);
-      const recipients = argsOfKind(step, ctx, "recipient");
+      const recipients = argsOfKind(step, leaves, ctx, "recipient");
       const named =
         recipients.length > 0
           ? recipients.every(
@@ -276,7 +312,7 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
                 r.source?.kind === "trusted" ||
                 (r.source?.kind === "observation" && isUserKeyedLookup(r.source.itemId, ctx)),
             )
-          : (compiled.authorisation.get("sends_outside")?.test(ctx.request) ?? false) && !selfSensitive;
+          : ctx.authorised("sends_outside") && !selfSensitive;
       if (source && !named) {
         out.push({
           ruleId: rule.id,
@@ -302,22 +338,27 @@ function sensitiveFlow(rule: Extract<Rule, { kind: "sensitive-flow" }>, ctx: Pla
   return out;
 }
 
-function touchesSecret(step: NormalisedStep, ctx: PlanContext): string | undefined {
+function touchesSecret(leaves: Leaf[], ctx: PlanContext): string | undefined {
   const re = ctx.compiled.secretPaths;
   if (!re) return undefined;
-  for (const leaf of leafValues(step.args)) {
+  for (const leaf of leaves) {
     const m = re.exec(leaf.value);
     if (m && !ctx.request.includes(norm(m[0]))) return leaf.value;
   }
   return undefined;
 }
 
-function namesSensitive(nameStems: string[], step: NormalisedStep, compiled: CompiledPolicy): boolean {
+function namesSensitive(
+  nameStems: string[],
+  step: NormalisedStep,
+  leaves: Leaf[],
+  compiled: CompiledPolicy,
+): boolean {
   if (nameStems.some((s) => compiled.sensitive.has(s))) return true;
   if (step.text !== undefined) return false;
-  for (const leaf of leafValues(step.args)) {
+  for (const leaf of leaves) {
     if (leaf.value.length > 200) continue;
-    if (tokens(leaf.value).some((t) => compiled.sensitive.has(stem(t)))) return true;
+    if (hasStemIn(leaf.value, compiled.sensitive)) return true;
     if (compiled.sensitivePhrases?.test(leaf.value)) return true;
   }
   return false;
@@ -330,11 +371,13 @@ function argumentProvenance(
   const out: Finding[] = [];
   const effects = new Set<ToolEffect>(rule.effects);
   const lookupEffects = new Set<ToolEffect>(rule.lookupEffects);
-  for (const step of ctx.plan.steps) {
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
     const risk = ctx.risks[step.index] as ToolRisk;
     if (!risk.effects.some((e) => effects.has(e))) continue;
     for (const kind of rule.argKinds) {
-      for (const arg of argsOfKind(step, ctx, kind)) {
+      for (const arg of argsOfKind(step, ctx.leaves[pos] as Leaf[], ctx, kind)) {
         const src = arg.source;
         if (!src || src.kind === "user" || src.kind === "trusted") continue;
         const untrusted = src.kind === "observation";
@@ -348,7 +391,7 @@ function argumentProvenance(
         if (outcome.decision === "allow") continue;
         const riskType = untrusted
           ? outcome.riskType
-          : byEffect({ ...rule, riskType: outcome.riskType }, risk.effects);
+          : byEffect({ riskType: outcome.riskType, riskTypeByEffect: rule.riskTypeByEffect }, risk.effects);
         const where = lookup
           ? `comes from the result of a lookup (${src.itemId}), not from the user's request`
           : untrusted
@@ -386,8 +429,8 @@ function authorisation(rule: Extract<Rule, { kind: "authorisation" }>, ctx: Plan
     const risk = ctx.risks[step.index] as ToolRisk;
     const needed = risk.effects.filter((e) => rule.effects.includes(e));
     if (needed.length === 0) continue;
-    const byWords = needed.some((e) => ctx.compiled.authorisation.get(e)?.test(ctx.request) ?? false);
-    const byVerb = risk.verb !== undefined && mentions(ctx.requestStems, risk.verb);
+    const byWords = needed.some((e) => ctx.authorised(e));
+    const byVerb = risk.verb !== undefined && ctx.mentioned(risk.verb);
     if (byWords || byVerb) continue;
     out.push({
       ruleId: rule.id,
@@ -403,13 +446,18 @@ function authorisation(rule: Extract<Rule, { kind: "authorisation" }>, ctx: Plan
 function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanContext): Finding[] {
   const out: Finding[] = [];
   const patterns = ctx.compiled.resourcePatterns.get(rule.id) ?? [];
+  const any = ctx.compiled.resourceAny.get(rule.id) ?? null;
   let runStart = 0;
-  let previous = "";
-  for (const step of ctx.plan.steps) {
-    const key = `${step.tool}\u0000${JSON.stringify(step.args)}`;
-    if (key !== previous) {
+  let previousTool: string | undefined;
+  let previousArgs = "";
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
+    const args = `${JSON.stringify(step.args)}`;
+    if (previousTool === undefined || !sameCall(previousTool, previousArgs, step.tool, args)) {
       runStart = step.index;
-      previous = key;
+      previousTool = step.tool;
+      previousArgs = args;
     } else if (step.index - runStart + 1 === rule.maxRepeats + 1) {
       out.push({
         ruleId: rule.id,
@@ -419,9 +467,8 @@ function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanCon
         rationale: `steps ${runStart}-${step.index} repeat ${step.tool} with the same arguments more than ${rule.maxRepeats} times: a loop`,
       });
     }
-    for (const leaf of leafValues(step.args)) {
-      const pattern = patterns.find((p) => p.test(leaf.value));
-      if (pattern) {
+    for (const leaf of ctx.leaves[pos] as Leaf[]) {
+      if (any ? any.test(leaf.value) : patterns.some((p) => p.test(leaf.value))) {
         out.push({
           ruleId: rule.id,
           riskType: rule.riskType,
@@ -451,21 +498,34 @@ function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanCon
 
 /* ------------------------------------------------------------------ helpers */
 
+/** Whether two calls have the same `tool NUL args` key, without building the keys when no tool has a NUL. */
+function sameCall(toolA: string, argsA: string, toolB: string, argsB: string): boolean {
+  if (toolA.includes("\u0000") || toolB.includes("\u0000"))
+    return `${toolA}\u0000${argsA}` === `${toolB}\u0000${argsB}`;
+  return toolA === toolB && argsA === argsB;
+}
+
 function argsOfKind(
   step: NormalisedStep,
+  leaves: Leaf[],
   ctx: PlanContext,
   kind: string,
-): Array<{ path: string; value: string; source: ArgSource | undefined }> {
+): ReadonlyArray<KindArg> {
   const spec = ctx.compiled.argKinds.find((k) => k.name === kind);
-  if (!spec || step.text !== undefined) return [];
-  const out: Array<{ path: string; value: string; source: ArgSource | undefined }> = [];
-  for (const leaf of leafValues(step.args)) {
+  if (!spec || step.text !== undefined) return NO_ARGS;
+  // Most steps have no argument of a given kind: the list is only made for one that has.
+  let out: KindArg[] | undefined;
+  for (const leaf of leaves) {
     if (!spec.keys.test(leaf.key) || spec.exclude?.test(leaf.key)) continue;
     if (!isTraceable(leaf.value)) continue;
+    out ??= [];
     out.push({ path: leaf.path, value: leaf.value, source: step.argSources[leaf.path] });
   }
-  return out;
+  return out ?? NO_ARGS;
 }
+
+type KindArg = { path: string; value: string; source: ArgSource | undefined };
+const NO_ARGS: ReadonlyArray<KindArg> = Object.freeze([]);
 
 function byEffect(
   rule: { riskType: RiskType; riskTypeByEffect?: Partial<Record<ToolEffect, RiskType>> | undefined },

@@ -1,11 +1,78 @@
 /** Words of a name or text: `AugustSmartLockGrantGuestAccess` -> august smart lock grant guest access. */
 export function tokens(text: string): string[] {
+  // ASCII text (nearly all of it) is cut in one pass; the general form handles the rest.
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return tokensOf(text);
+    if (!isAlnum(c)) {
+      if (start >= 0) out.push(text.slice(start, i).toLowerCase());
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    } else if (isUpper(c) && startsWord(text.charCodeAt(i - 1), text.charCodeAt(i + 1))) {
+      out.push(text.slice(start, i).toLowerCase());
+      start = i;
+    }
+  }
+  if (start >= 0) out.push(text.slice(start).toLowerCase());
+  return out;
+}
+
+/** Whether a word of the text (as `tokens` cuts it) has its stem in the set; no word list is built. */
+export function hasStemIn(text: string, stems: ReadonlySet<string>): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) return tokensOf(text).some((t) => stems.has(stem(t)));
+  }
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!isAlnum(c)) {
+      if (start >= 0 && stems.has(stem(text.slice(start, i).toLowerCase()))) return true;
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    } else if (isUpper(c) && startsWord(text.charCodeAt(i - 1), text.charCodeAt(i + 1))) {
+      if (stems.has(stem(text.slice(start, i).toLowerCase()))) return true;
+      start = i;
+    }
+  }
+  return start >= 0 && stems.has(stem(text.slice(start).toLowerCase()));
+}
+
+/**
+ * The general form, for any text: a word starts at a capital after a small letter or digit
+ * (`smartLock`), and at the last capital of a run followed by a small letter (`HTMLParser`).
+ */
+function tokensOf(text: string): string[] {
   return text
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((t) => t !== "");
+}
+
+/** Whether a capital letter between `before` and `after` (char codes) starts a word, as in `tokensOf`. */
+function startsWord(before: number, after: number): boolean {
+  return isLower(before) || isDigit(before) || (isUpper(before) && isLower(after));
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isAlnum(c: number): boolean {
+  return isLower(c) || isUpper(c) || isDigit(c);
 }
 
 /**
