@@ -388,7 +388,12 @@ class AgentTally {
 }
 
 /** Keeps `top` the best `limit` entries, highest score first, earlier index on ties. */
-function keepBest(top: Array<{ index: number; score: number }>, index: number, score: number, limit: number): void {
+function keepBest(
+  top: Array<{ index: number; score: number }>,
+  index: number,
+  score: number,
+  limit: number,
+): void {
   if (limit <= 0) return;
   // Entries are met in index order, so an equal score never displaces one already kept.
   const last = top[top.length - 1];
