@@ -168,6 +168,20 @@ if (guards) {
           s["plan50"]?.["decision"],
           "1000 µs",
         ],
+        ...(["plan5", "plan50"] as const)
+          .filter((k) => s[k]?.["warmup"])
+          .map((k) => {
+            const w = s[k]?.["warmup"] as Json;
+            return [
+              `plan guard, ${s[k]?.["steps"]}-step plan, first ${w["checks"]} checks (JIT warm-up)`,
+              "—",
+              f(w["p50Us"], 1),
+              f(w["p99Us"], 1),
+              f(w["meanUs"], 1),
+              s[k]?.["decision"],
+              "—",
+            ];
+          }),
       ],
     ),
   );
