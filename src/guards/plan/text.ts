@@ -1,44 +1,45 @@
 /** Words of a name or text: `AugustSmartLockGrantGuestAccess` -> august smart lock grant guest access. */
 export function tokens(text: string): string[] {
   // ASCII text (nearly all of it) is cut in one pass; the general form handles the rest.
+  if (!isAscii(text)) return tokensOf(text);
   const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) return tokensOf(text);
-    if (!isAlnum(c)) {
-      if (start >= 0) out.push(text.slice(start, i).toLowerCase());
-      start = -1;
-    } else if (start < 0) {
-      start = i;
-    } else if (isUpper(c) && startsWord(text.charCodeAt(i - 1), text.charCodeAt(i + 1))) {
-      out.push(text.slice(start, i).toLowerCase());
-      start = i;
-    }
-  }
-  if (start >= 0) out.push(text.slice(start).toLowerCase());
+  someAsciiWord(text, (word) => {
+    out.push(word);
+    return false;
+  });
   return out;
 }
 
 /** Whether a word of the text (as `tokens` cuts it) has its stem in the set; no word list is built. */
 export function hasStemIn(text: string, stems: ReadonlySet<string>): boolean {
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0x7f) return tokensOf(text).some((t) => stems.has(stem(t)));
-  }
+  if (!isAscii(text)) return tokensOf(text).some((t) => stems.has(stem(t)));
+  return someAsciiWord(text, (word) => stems.has(stem(word)));
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * Visits the lower-case words of ASCII text in order, cut as `tokensOf` cuts them, until `visit`
+ * returns true (and then returns true).
+ */
+function someAsciiWord(text: string, visit: (word: string) => boolean): boolean {
   let start = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (!isAlnum(c)) {
-      if (start >= 0 && stems.has(stem(text.slice(start, i).toLowerCase()))) return true;
+      if (start >= 0 && visit(text.slice(start, i).toLowerCase())) return true;
       start = -1;
     } else if (start < 0) {
       start = i;
     } else if (isUpper(c) && startsWord(text.charCodeAt(i - 1), text.charCodeAt(i + 1))) {
-      if (stems.has(stem(text.slice(start, i).toLowerCase()))) return true;
+      if (visit(text.slice(start, i).toLowerCase())) return true;
       start = i;
     }
   }
-  return start >= 0 && stems.has(stem(text.slice(start).toLowerCase()));
+  return start >= 0 && visit(text.slice(start).toLowerCase());
 }
 
 /**
