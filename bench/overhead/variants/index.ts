@@ -9,9 +9,13 @@ export const MAIN_VARIANTS = [
   "openai-agents",
 ] as const;
 
-/** Context rows: what the shape costs with no framework, and bare LangGraph without checkpoints. */
+/**
+ * Context rows: what the shape costs with no framework, LangGraph alone in Quorum's topology,
+ * bare LangGraph without checkpoints, and Quorum with one checkpoint per run.
+ */
 export const CONTEXT_VARIANTS = [
   "plain-async",
+  "langgraph-floor",
   "stategraph-nocheckpoint",
   "quorum-recording-exit",
   "quorum-guarded-exit",
@@ -36,6 +40,8 @@ export async function loadVariant(name: string): Promise<Variant> {
       return (await import("./langgraph-supervisor.js")).supervisorVariant();
     case "openai-agents":
       return (await import("./openai-agents.js")).openaiAgentsVariant();
+    case "langgraph-floor":
+      return (await import("./langgraph-floor.js")).langgraphFloorVariant();
     case "plain-async":
       return (await import("./plain-async.js")).plainAsyncVariant();
     default:
