@@ -214,3 +214,19 @@ export function ferryRecord(): Record<string, unknown> {
     mistake_reason: "Read the weekday page instead of the Sunday one.",
   };
 }
+
+/** Items of an imported log, one per (author, text): no provenance; "terminal" speaks as a tool. */
+export function importedItems(entries: Array<[string, string]>): Item[] {
+  return entries.map(([author, content], i) => ({
+    id: `s${i}`,
+    runId: "r",
+    step: i,
+    author,
+    kind: author === "terminal" ? "tool_result" : "message",
+    content,
+    audience: ["*"],
+    sensitivity: "internal",
+    labels: [],
+    derivedFrom: [],
+  }));
+}

@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Item } from "../../src/core/index.js";
 import {
   buildIdg,
   extractTokens,
@@ -8,6 +7,7 @@ import {
   type TraceInput,
   tokenNeedle,
 } from "../../src/trace/index.js";
+import { importedItems as items } from "./fixtures.js";
 
 const words = [
   "alpha",
@@ -24,21 +24,6 @@ const words = [
 ];
 const text = fc.array(fc.constantFrom(...words), { maxLength: 12 }).map((ws) => ws.join(" "));
 const agent = fc.constantFrom("Ann", "Bob", "terminal");
-
-function items(entries: Array<[string, string]>): Item[] {
-  return entries.map(([author, content], i) => ({
-    id: `s${i}`,
-    runId: "r",
-    step: i,
-    author,
-    kind: author === "terminal" ? "tool_result" : "message",
-    content,
-    audience: ["*"],
-    sensitivity: "internal",
-    labels: [],
-    derivedFrom: [],
-  }));
-}
 
 function importedLog(entries: Array<[string, string]>): TraceInput {
   return {

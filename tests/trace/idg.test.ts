@@ -1,22 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Item } from "../../src/core/index.js";
 import { buildIdg, extractTokens, parseRunFile, parseWhoAndWhen, upstream } from "../../src/trace/index.js";
-import { festivalRecord, revenueRun } from "./fixtures.js";
-
-function imported(texts: Array<[string, string]>): Item[] {
-  return texts.map(([author, content], i) => ({
-    id: `s${i}`,
-    runId: "r",
-    step: i,
-    author,
-    kind: author === "terminal" ? "tool_result" : "message",
-    content,
-    audience: ["*"],
-    sensitivity: "internal",
-    labels: [],
-    derivedFrom: [],
-  }));
-}
+import { festivalRecord, importedItems as imported, revenueRun } from "./fixtures.js";
 
 describe("IDG on our own run file", () => {
   it("has exactly the derivedFrom edges, all exact, none inferred", () => {
