@@ -36,10 +36,13 @@ export function generateRun(size: number, source: "run" | "imported", seed = 11)
     }
     const figure = i === planted ? "revenue 9,999,999 USD" : `value ${(i * 7919) % 100_003}`;
     const cited = i > planted && parents.includes(`i${planted}`) ? " citing revenue 9,999,999 USD" : "";
+    // Joined, not concatenated: a run read from a file or the run store holds flat strings (JSON
+    // parsing makes them), while `+` or a template would leave rope strings that the tracer's first
+    // pattern test would flatten, charging it the copy.
     const content =
       i === 0
         ? "Report the vendor's yearly revenue"
-        : `${kind} ${i} by ${author}: ${figure} see https://example.org/doc/${i % 997}${cited}`;
+        : [kind, i, "by", `${author}:`, figure, "see", `https://example.org/doc/${i % 997}${cited}`].join(" ");
     items.push({
       id: `i${i}`,
       runId: "scale",
