@@ -1,4 +1,5 @@
 import type { Item } from "../core/index.js";
+import { IdIndex } from "./id-index.js";
 import { extractTokens, type Token } from "./tokens.js";
 import {
   EDGE_KINDS,
@@ -52,7 +53,6 @@ export function buildIdg(input: Pick<TraceInput, "items" | "source">, options: B
   const minConfidence = options.minConfidence ?? 0.05;
   const count = input.items.length;
   const nodes: IdgNode[] = new Array(count);
-  const byId = new Map<string, number>();
   for (let index = 0; index < count; index++) {
     const item = input.items[index] as Item;
     nodes[index] = {
@@ -64,15 +64,15 @@ export function buildIdg(input: Pick<TraceInput, "items" | "source">, options: B
       item,
       text: itemText(item),
     };
-    byId.set(item.id, index);
   }
+  const byId = new IdIndex(nodes);
   let exact = 0;
   for (const item of input.items) exact += item.derivedFrom.length;
   const edges = new EdgeList(exact);
   for (let to = 0; to < count; to++) {
     for (const parent of (nodes[to] as IdgNode).item.derivedFrom) {
-      const from = byId.get(parent);
-      if (from !== undefined) edges.add(from, to, DERIVED, 1, undefined);
+      const from = byId.getNear(parent, to);
+      if (from !== -1) edges.add(from, to, DERIVED, 1, undefined);
     }
   }
   if (infer) inferEdges(nodes, minConfidence, edges);
@@ -132,7 +132,7 @@ class IndexedIdg implements Idg {
   constructor(
     readonly source: "run" | "imported",
     readonly nodes: IdgNode[],
-    private readonly byId: Map<string, number>,
+    private readonly byId: IdIndex,
     list: EdgeList,
   ) {
     const n = nodes.length;
@@ -167,23 +167,23 @@ class IndexedIdg implements Idg {
 
   node(id: string): IdgNode | undefined {
     const i = this.byId.get(id);
-    return i === undefined ? undefined : this.nodes[i];
+    return i === -1 ? undefined : this.nodes[i];
   }
 
   indexOf(id: string): number {
-    return this.byId.get(id) ?? -1;
+    return this.byId.get(id);
   }
 
   parents(id: string): IdgEdge[] {
     const i = this.byId.get(id);
     const a = this.adjacency;
-    return i === undefined ? [] : this.slice(a.parentStart, a.parentEdges, i);
+    return i === -1 ? [] : this.slice(a.parentStart, a.parentEdges, i);
   }
 
   children(id: string): IdgEdge[] {
     const i = this.byId.get(id);
     const a = this.adjacency;
-    return i === undefined ? [] : this.slice(a.childStart, a.childEdges, i);
+    return i === -1 ? [] : this.slice(a.childStart, a.childEdges, i);
   }
 
   private slice(start: Int32Array, members: Int32Array, i: number): IdgEdge[] {
