@@ -741,7 +741,7 @@ function chainTo(idg: Idg, from: number, to: number, dist: Int32Array): string[]
     for (let k = a.childStart[cur] as number; k < (a.childStart[cur + 1] as number); k++) {
       const e = a.childEdges[k] as number;
       const child = a.edgeTo[e] as number;
-      const confidence = a.edgeConfidence[e] as number;
+      const confidence = a.edgeConfidenceMilli[e] as number;
       if (dist[child] === (dist[cur] as number) - 1 && confidence > bestConfidence) {
         best = child;
         bestConfidence = confidence;

@@ -65,7 +65,8 @@ export interface IdgAdjacency {
   childEdges: Int32Array;
   edgeFrom: Int32Array;
   edgeTo: Int32Array;
-  edgeConfidence: Float64Array;
+  /** Edge confidence in thousandths (1000 for exact edges): the precision confidences are rounded to. */
+  edgeConfidenceMilli: Uint16Array;
   /** Edges that carry evidence (inferred edges); exact edges have none. */
   edgeEvidence: ReadonlyMap<number, string[]>;
 }
