@@ -22,6 +22,9 @@ const CAMEL_RE = /\b([a-z]+[A-Z][A-Za-z0-9]+)\b/g;
 const ENTITY_RE =
   /\b([A-Z][\w'’.-]*[a-z][\w'’-]*(?:\s+(?:of|the|de|la|von|van|and|&|for|in)?\s*[A-Z][\w'’.-]*[a-z0-9][\w'’-]*)+)\b/g;
 
+const QUOTE_CHAR_RE = /["“'`]/;
+const CAPITAL_RE = /[A-Z]/;
+
 /** Words too common in code to say anything about where a value came from. */
 const COMMON_IDENTIFIERS = new Set([
   "print",
@@ -77,26 +80,34 @@ export function extractTokens(text: string, ignore: ReadonlySet<string> = new Se
     const key = `${kind}:${norm}`;
     if (!out.has(key)) out.set(key, { kind, key, raw, weight });
   };
+  // Each pattern needs a character most texts lack ("http", a dot, a quote, a bracket, an
+  // underscore, a capital): a pattern whose character is absent is not run at all.
   let rest = text;
-  for (const m of text.matchAll(URL_RE)) {
-    const url = m[0].replace(/[.,;:!?]+$/, "");
-    add("url", url, url.toLowerCase().replace(/\/+$/, ""), 0.95);
+  if (text.includes("http")) {
+    for (const m of text.matchAll(URL_RE)) {
+      const url = m[0].replace(/[.,;:!?]+$/, "");
+      add("url", url, url.toLowerCase().replace(/\/+$/, ""), 0.95);
+    }
+    // URLs are consumed so their digits and path pieces do not reappear as numbers or files.
+    rest = rest.replace(URL_RE, " ");
   }
-  // URLs are consumed so their digits and path pieces do not reappear as numbers or files.
-  rest = rest.replace(URL_RE, " ");
-  for (const m of rest.matchAll(FILE_RE)) {
-    const file = m[1] ?? "";
-    const base = file.split(/[/\\]/).pop() ?? file;
-    add("file", file, base.toLowerCase(), 0.85);
+  if (rest.includes(".")) {
+    for (const m of rest.matchAll(FILE_RE)) {
+      const file = m[1] ?? "";
+      const base = file.split(/[/\\]/).pop() ?? file;
+      add("file", file, base.toLowerCase(), 0.85);
+    }
+    // File names are consumed too, so "sales_2023.csv" does not also count as an identifier and a year.
+    rest = rest.replace(FILE_RE, (m, f: string) => m.slice(0, m.length - f.length));
   }
-  // File names are consumed too, so "sales_2023.csv" does not also count as an identifier and a year.
-  rest = rest.replace(FILE_RE, (m, f: string) => m.slice(0, m.length - f.length));
-  for (const m of rest.matchAll(QUOTE_RE)) {
-    // A quoted string followed by a colon is a key of structured output, not a quoted value.
-    if (/^\s*:/.test(rest.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 3))) continue;
-    const q = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim();
-    if (q.length < 3 || !/[A-Za-z0-9]/.test(q)) continue;
-    add("quote", q, q.toLowerCase().replace(/\s+/g, " "), 0.8);
+  if (QUOTE_CHAR_RE.test(rest)) {
+    for (const m of rest.matchAll(QUOTE_RE)) {
+      // A quoted string followed by a colon is a key of structured output, not a quoted value.
+      if (/^\s*:/.test(rest.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 3))) continue;
+      const q = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim();
+      if (q.length < 3 || !/[A-Za-z0-9]/.test(q)) continue;
+      add("quote", q, q.toLowerCase().replace(/\s+/g, " "), 0.8);
+    }
   }
   for (const m of rest.matchAll(NUMBER_RE)) {
     const raw = m[0];
@@ -106,24 +117,33 @@ export function extractTokens(text: string, ignore: ReadonlySet<string> = new Se
     const weight = norm.includes(".") ? 0.75 : digits.length >= 4 ? 0.7 : digits.length === 3 ? 0.5 : 0.2;
     add("number", raw, norm, weight);
   }
-  for (const m of rest.matchAll(CALL_RE)) {
-    const id = m[1] ?? "";
-    if (COMMON_IDENTIFIERS.has(id) || id.length < 3) continue;
-    add("identifier", id, id, 0.6);
+  if (rest.includes("(")) {
+    for (const m of rest.matchAll(CALL_RE)) {
+      const id = m[1] ?? "";
+      if (COMMON_IDENTIFIERS.has(id) || id.length < 3) continue;
+      add("identifier", id, id, 0.6);
+    }
   }
-  for (const re of [SNAKE_RE, CAMEL_RE]) {
+  const capital = CAPITAL_RE.test(rest);
+  for (const [re, present] of [
+    [SNAKE_RE, rest.includes("_")],
+    [CAMEL_RE, capital],
+  ] as const) {
+    if (!present) continue;
     for (const m of rest.matchAll(re)) {
       const id = m[1] ?? "";
       if (COMMON_IDENTIFIERS.has(id)) continue;
       add("identifier", id, id, 0.55);
     }
   }
-  for (const m of rest.matchAll(ENTITY_RE)) {
-    const words = (m[1] ?? "").split(/\s+/);
-    while (words.length > 0 && ENTITY_STOP.has(words[0] ?? "")) words.shift();
-    if (words.length < 2) continue;
-    const name = words.join(" ");
-    add("entity", name, name.toLowerCase(), 0.6);
+  if (capital) {
+    for (const m of rest.matchAll(ENTITY_RE)) {
+      const words = (m[1] ?? "").split(/\s+/);
+      while (words.length > 0 && ENTITY_STOP.has(words[0] ?? "")) words.shift();
+      if (words.length < 2) continue;
+      const name = words.join(" ");
+      add("entity", name, name.toLowerCase(), 0.6);
+    }
   }
   return [...out.values()];
 }
