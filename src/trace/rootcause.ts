@@ -270,8 +270,9 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     }
   }
 
-  // Values introduced from nowhere (no earlier item, no tool) that later items build on.
-  for (const node of nodes) {
+  // Values introduced from nowhere (no earlier item, no tool) that later items build on. Judged by
+  // the evidence of inferred edges: a graph without any (exact provenance only) has none to judge.
+  for (const node of idg.adjacency.edgeEvidence.size > 0 ? nodes : []) {
     if (node.role !== "agent" || node.index > symptomNode.index) continue;
     const unsupported = unsupportedValues(idg, node, given);
     if (unsupported.length === 0) continue;
@@ -407,24 +408,29 @@ function keepBest(
 /**
  * token key -> index of the first node that contains it, for the wanted keys only. A cheap text
  * search for a fragment every spelling of a wanted value contains skips the items that cannot hold
- * one; only the rest are tokenised.
+ * one; only the rest are tokenised. Once a value is found its fragment is no longer searched for.
  */
 function firstOccurrences(nodes: ReadonlyArray<IdgNode>, wanted: ReadonlySet<string>): Map<string, number> {
   const first = new Map<string, number>();
   if (wanted.size === 0) return first;
-  const needles = new Set<string>();
-  for (const key of wanted) needles.add(tokenNeedle(key));
-  const mayHold =
-    needles.has("") || needles.size > 512
-      ? null
-      : new RegExp([...needles].map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "i");
+  let mayHold = fragmentSearch(wanted, first);
   for (const node of nodes) {
     if (node.role === "task") continue;
     if (mayHold && !mayHold.test(node.text)) continue;
+    const found = first.size;
     for (const t of tokensOf(node)) if (wanted.has(t.key) && !first.has(t.key)) first.set(t.key, node.index);
     if (first.size === wanted.size) break;
+    if (first.size > found) mayHold = fragmentSearch(wanted, first);
   }
   return first;
+}
+
+/** A pattern every text holding a wanted key not found yet matches (null: none is known). */
+function fragmentSearch(wanted: ReadonlySet<string>, found: ReadonlyMap<string, number>): RegExp | null {
+  const needles = new Set<string>();
+  for (const key of wanted) if (!found.has(key)) needles.add(tokenNeedle(key));
+  if (needles.has("") || needles.size > 512) return null;
+  return new RegExp([...needles].map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "i");
 }
 
 /** True when the text around a hedge states a value this very item introduces. */
