@@ -287,6 +287,12 @@ if (trace) {
     list.map((x) => `${src} ${x["from"]}→${x["to"]}: time ×${x["timeFactor"]}, memory ×${x["memoryFactor"]}`),
   );
   out.push(`Growth: ${growth.join("; ")}.\n`);
+  const million = trace["millionItems"] as Json | null;
+  const repeats = (million?.["repeatsTotalMs"] as number[] | undefined) ?? [];
+  if (million && repeats.length > 1)
+    out.push(
+      `The 1M-item run row is the median of ${repeats.length} runs, each in a fresh process; their totals: ${repeats.map((t) => f(t, 0)).join(", ")} ms (${million["repeatsUnderThreeSeconds"]} of ${repeats.length} under 3 s).\n`,
+    );
 }
 
 const readme = join(BENCH_DIR, "README.md");

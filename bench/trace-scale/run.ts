@@ -1,7 +1,10 @@
 /**
  * Tracer scale: IDG build and root-cause search on generated runs of 10k, 100k and 1M items
  * (exact edges) and on generated imported logs (inferred edges), each size in a fresh process.
- * Usage: node --import tsx bench/trace-scale/run.ts [maxImportedSize]
+ * The 1M-item run, the one with a time target, is measured several times (fresh processes) and
+ * reported by its median, with every repeat's total kept: one run on a shared machine can land
+ * a few hundred milliseconds either way.
+ * Usage: node --import tsx bench/trace-scale/run.ts [maxImportedSize=100000] [millionRepeats=5]
  */
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -10,6 +13,7 @@ import { writeResult } from "../lib/results.js";
 import { machine, round } from "../lib/stats.js";
 
 const maxImported = Number(process.argv[2] ?? 100_000);
+const millionRepeats = Math.max(1, Number(process.argv[3] ?? 5));
 const here = dirname(fileURLToPath(import.meta.url));
 
 interface Row {
@@ -67,10 +71,19 @@ const plan = [
   ...sizes.map((s) => [s, "run"] as const),
   ...[10_000, 30_000, 100_000].filter((s) => s <= maxImported).map((s) => [s, "imported"] as const),
 ];
+const millionTotals: number[] = [];
 for (const [size, source] of plan) {
-  const m = measure(size, source);
-  if ("error" in m) failures.push(m);
-  else rows.push(m);
+  const repeats = size === 1_000_000 && source === "run" ? millionRepeats : 1;
+  const measured: Row[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const m = measure(size, source);
+    if ("error" in m) failures.push(m);
+    else measured.push(m);
+  }
+  if (measured.length === 0) continue;
+  measured.sort((a, b) => a.totalMs - b.totalMs);
+  if (repeats > 1) millionTotals.push(...measured.map((m) => m.totalMs));
+  rows.push(measured[Math.floor((measured.length - 1) / 2)] as Row);
 }
 
 function growth(source: "run" | "imported") {
@@ -89,18 +102,21 @@ function growth(source: "run" | "imported") {
 const million = rows.find((r) => r.source === "run" && r.size === 1_000_000);
 const result = {
   machine: machine(),
-  command: `node --import tsx bench/trace-scale/run.ts${process.argv[2] ? ` ${process.argv[2]}` : ""}`,
+  command: `node --import tsx bench/trace-scale/run.ts${process.argv.slice(2).map((a) => ` ${a}`).join("")}`,
   rows,
   failures,
   growthPer10x: { run: growth("run"), imported: growth("imported") },
   target: "linear; 1M items under 3 s and 1 GiB",
   millionItems: million
     ? {
+        // The median repeat's row; every repeat's total, fastest first.
         totalMs: million.totalMs,
+        repeatsTotalMs: millionTotals,
+        repeatsUnderThreeSeconds: millionTotals.filter((t) => t < 3000).length,
         cpuMs: round(million.buildCpuMs + million.rootCauseCpuMs, 1),
         underThreeSeconds: million.totalMs < 3000,
         // The tracer's own memory: the process's peak RSS above what it held with the input
-        // loaded (the generated items and events alone take about 700 MiB of heap).
+        // loaded (the generated items and events alone take about 490 MiB of heap).
         tracerMiB: million.rssAboveInputMiB,
         peakRssMiB: million.peakRssMiB,
         underOneGiB: million.rssAboveInputMiB < 1024,
