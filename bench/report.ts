@@ -261,9 +261,10 @@ if (trace) {
     f(r["tracerPeakHeapMiB"], 0),
     f(r["rssAboveInputMiB"], 0),
     f(r["peakRssMiB"], 0),
+    r["plantedFound"] === true ? "yes" : "no",
   ]);
   for (const x of (trace["failures"] as Json[] | undefined) ?? [])
-    rows.push([x["source"], x["size"], "—", "failed", `\`${x["error"]}\``, "—", "—", "—", "—", "—"]);
+    rows.push([x["source"], x["size"], "—", "failed", `\`${x["error"]}\``, "—", "—", "—", "—", "—", "—"]);
   out.push(
     table(
       [
@@ -277,6 +278,7 @@ if (trace) {
         "tracer heap MiB",
         "RSS above input MiB",
         "peak RSS MiB",
+        "planted cause first",
       ],
       rows,
     ),

@@ -16,7 +16,8 @@ function rng(seed: number): () => number {
  * A synthetic failed run of `size` items. `run`: our own format, every item with exact
  * `derivedFrom` (1-3 recent parents, sometimes a far one). `imported`: the same texts with no
  * provenance, so the tracer has to infer edges from reused values (numbers, URLs, identifiers).
- * One early tool result carries a wrong figure that later items repeat: the planted root cause.
+ * One early agent output carries a wrong figure that later items repeat: the planted root cause
+ * (always an agent's item: a tool result is evidence, and the tracer blames the agent that ran it).
  */
 export function generateRun(size: number, source: "run" | "imported", seed = 11): TraceInput {
   const r = rng(seed);
@@ -26,7 +27,8 @@ export function generateRun(size: number, source: "run" | "imported", seed = 11)
   for (let i = 0; i < size; i++) {
     const step = 1 + Math.floor(i / 8);
     const author = i === 0 ? "user" : (AGENTS[Math.floor(r() * AGENTS.length)] as string);
-    const kind = i === 0 ? "task" : (KINDS[Math.floor(r() * KINDS.length)] as Item["kind"]);
+    const drawn = i === 0 ? "task" : (KINDS[Math.floor(r() * KINDS.length)] as Item["kind"]);
+    const kind = i === planted ? "step_output" : drawn;
     const parents: string[] = [];
     if (i > 0) {
       const k = 1 + Math.floor(r() * 3);
