@@ -2,6 +2,7 @@
  * Guard cost: symbolic ToM and CoDef verdict latency with a 10k-item ledger, the plan guard on
  * plans of 5 and 50 steps, the leak-detector message guard per message; and, beside them, the
  * model-mode guards' extra model calls and tokens, counted against the local test server.
+ * Each guard's steady state is measured in five rounds after a warm-up; the median round is kept.
  * Usage: node --expose-gc --import tsx bench/guards/run.ts
  */
 import { loadavg } from "node:os";
@@ -104,33 +105,20 @@ async function timeGuard(
   log: EventLog,
   drafts: Item[],
   iterations: number,
-): Promise<{ coldMs: number; p50Us: number; p99Us: number; meanUs: number; decision: string }> {
-  const first = drafts[0] as Item;
-  const t0 = process.hrtime.bigint();
-  const v0 = await guard.checkMessage({
-    log,
-    runId: RUN,
-    step: first.step,
-    message: first,
-    from: first.author,
-    to: [ASKER],
-  });
-  const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const d = drafts[i % drafts.length] as Item;
-    const t = process.hrtime.bigint();
-    await guard.checkMessage({ log, runId: RUN, step: d.step, message: d, from: d.author, to: [ASKER] });
-    samples.push(Number(process.hrtime.bigint() - t) / 1e3);
-  }
-  const s = summarize(samples);
-  return {
-    coldMs: round(coldMs, 3),
-    p50Us: round(s.p50Ms, 1),
-    p99Us: round(s.p99Ms, 1),
-    meanUs: round(s.meanMs, 1),
-    decision: v0.decision,
+  warmup: number,
+) {
+  let k = 0;
+  const check = () => {
+    const d = drafts[k++ % drafts.length] as Item;
+    return guard.checkMessage({ log, runId: RUN, step: d.step, message: d, from: d.author, to: [ASKER] });
   };
+  const t0 = process.hrtime.bigint();
+  const v0 = await check();
+  const coldMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  // As for the plan guard: the JIT warm-up is timed and reported on its own.
+  const warm = await timeChecks(check, warmup);
+  const steady = await timeRounds(check, iterations);
+  return { coldMs: round(coldMs, 3), warmup: { checks: warmup, ...warm }, ...steady, decision: v0.decision };
 }
 
 function planSteps(n: number): PlanStepView[] {
@@ -174,6 +162,19 @@ async function timeChecks(check: () => unknown, n: number) {
   };
 }
 
+/**
+ * The steady state measured in `ROUNDS` rounds of `n` checks: a single p99 on a shared machine
+ * moves with whatever else ran in those few milliseconds, so the round with the median p99 is
+ * reported, with every round's p99 beside it.
+ */
+async function timeRounds(check: () => unknown, n: number) {
+  const rounds: Array<Awaited<ReturnType<typeof timeChecks>>> = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await timeChecks(check, n));
+  rounds.sort((a, b) => a.p99Us - b.p99Us);
+  const median = rounds[Math.floor((rounds.length - 1) / 2)] as (typeof rounds)[number];
+  return { ...median, roundsP99Us: rounds.map((x) => x.p99Us) };
+}
+
 async function timePlan(steps: PlanStepView[], iterations: number, warmup: number) {
   const guard = createPlanGuard({
     mode: "rules",
@@ -208,7 +209,7 @@ async function timePlan(steps: PlanStepView[], iterations: number, warmup: numbe
   // that compete with the checks for the cores: a one-time cost of the process, timed and reported
   // on its own (`warmup`) instead of being mixed into the steady state that follows.
   const warm = await timeChecks(() => guard.checkPlan(input), warmup);
-  const steady = await timeChecks(() => guard.checkPlan(input), iterations);
+  const steady = await timeRounds(() => guard.checkPlan(input), iterations);
   return {
     steps: steps.length,
     coldMs: round(coldMs, 3),
@@ -220,11 +221,19 @@ async function timePlan(steps: PlanStepView[], iterations: number, warmup: numbe
 
 // --- symbolic privacy guards on a 10k-item ledger ---------------------------------------------
 const ITER = 2000;
+const ROUNDS = 5;
 const { log, toolResults } = ledgerLog(10_000);
 const alphaRows = (toolResults.get("alpha") ?? []).slice(-200);
 const drafts = alphaRows.map((id, i) => draftFrom("alpha", id, 10_000 + i));
-const tom = await timeGuard(new TomGuard({ policy }), log, drafts, ITER);
-const codef = await timeGuard(new CoDefGuard({ policy, voters: [...DEFENDERS] }), log, drafts, ITER);
+const GUARD_WARMUP = 1000;
+const tom = await timeGuard(new TomGuard({ policy }), log, drafts, ITER, GUARD_WARMUP);
+const codef = await timeGuard(
+  new CoDefGuard({ policy, voters: [...DEFENDERS] }),
+  log,
+  drafts,
+  ITER,
+  GUARD_WARMUP,
+);
 
 // --- leak detector message guard per message ------------------------------------------------
 const leakGuard = new LeakMessageGuard({
@@ -241,7 +250,7 @@ const messages = Array.from({ length: 50 }, (_, i) =>
   ...d,
   content: `Update ${i}: the vendor review is on track, we compared three offers and the cheapest one meets the security checklist; next meeting on day ${i % 28} at 10:00.`,
 }));
-const leak = await timeGuard(leakGuard, log, messages, ITER);
+const leak = await timeGuard(leakGuard, log, messages, ITER, GUARD_WARMUP);
 
 // --- plan guard ------------------------------------------------------------------------------
 const PLAN_WARMUP = 3000;
@@ -334,9 +343,16 @@ const result = {
   targets: {
     privacyP99Us: 200,
     plan50P99Us: 1000,
+    // Judged on the median round; the rounds under the target are counted beside it.
     tomMet: tom.p99Us < 200,
     codefMet: codef.p99Us < 200,
     plan50Met: plan50.p99Us < 1000,
+    roundsUnderTarget: {
+      tom: tom.roundsP99Us.filter((p) => p < 200).length,
+      codef: codef.roundsP99Us.filter((p) => p < 200).length,
+      plan50: plan50.roundsP99Us.filter((p) => p < 1000).length,
+      of: ROUNDS,
+    },
   },
   modelMode: {
     note: "Calls counted at the local OpenAI-compatible test server (scripted replies, no model); tokens are the server's estimate (about 4 characters a token) as reported in the verdicts.",
