@@ -2,6 +2,7 @@ import type { Item, RunEvent } from "../../src/core/index.js";
 import type { TraceInput } from "../../src/trace/index.js";
 
 const AGENTS = ["planner", "alpha", "beta", "gamma", "verifier", "supervisor"] as const;
+const DOC = "https://example.org/doc/";
 const KINDS = ["message", "tool_call", "tool_result", "step_output", "answer"] as const;
 
 function rng(seed: number): () => number {
@@ -44,7 +45,7 @@ export function generateRun(size: number, source: "run" | "imported", seed = 11)
     const content =
       i === 0
         ? "Report the vendor's yearly revenue"
-        : [kind, i, "by", `${author}:`, figure, "see", `https://example.org/doc/${i % 997}${cited}`].join(" ");
+        : [kind, i, "by", `${author}:`, figure, "see", `${DOC}${i % 997}${cited}`].join(" ");
     items.push({
       id: `i${i}`,
       runId: "scale",

@@ -102,7 +102,7 @@ function growth(source: "run" | "imported") {
 const million = rows.find((r) => r.source === "run" && r.size === 1_000_000);
 const result = {
   machine: machine(),
-  command: `node --import tsx bench/trace-scale/run.ts${process.argv.slice(2).map((a) => ` ${a}`).join("")}`,
+  command: ["node --import tsx bench/trace-scale/run.ts", ...process.argv.slice(2)].join(" "),
   rows,
   failures,
   growthPer10x: { run: growth("run"), imported: growth("imported") },

@@ -7,7 +7,7 @@ const keysOf = (ids: string[]) => ids.map((id) => ({ id }));
 /** What a Map gives: the last position of each id, undefined for an unknown one. */
 function mapIndex(ids: string[]): Map<string, number> {
   const m = new Map<string, number>();
-  ids.forEach((id, i) => m.set(id, i));
+  for (const [i, id] of ids.entries()) m.set(id, i);
   return m;
 }
 
@@ -42,7 +42,8 @@ describe("IdIndex", () => {
         for (const key of [...ids, ...probes]) {
           const want = expected.get(key) ?? -1;
           expect(index.get(key)).toBe(want);
-          for (let before = 0; before <= ids.length; before += 7) expect(index.getNear(key, before)).toBe(want);
+          for (let before = 0; before <= ids.length; before += 7)
+            expect(index.getNear(key, before)).toBe(want);
         }
       }),
       { numRuns: 300 },
