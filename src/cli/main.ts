@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { asQuorumError, UserInputError } from "../core/index.js";
-import { commandModules } from "./commands/index.js";
+import { modulesFor } from "./commands/index.js";
 
-export async function buildProgram(): Promise<Command> {
+/** The program with the commands `args` (the words after `quorum`) need; all of them by default. */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name("quorum")
@@ -17,10 +18,7 @@ export async function buildProgram(): Promise<Command> {
     eval: program.command("eval").description("run an evaluation harness"),
     guard: program.command("guard").description("check something with a guard"),
   };
-  for (const load of commandModules) {
-    const mod = await load();
-    mod.register(program, groups);
-  }
+  for (const entry of modulesFor(args)) (await entry.load()).register(program, groups);
   return program;
 }
 
@@ -28,7 +26,7 @@ export async function buildProgram(): Promise<Command> {
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   try {
-    const program = await buildProgram();
+    const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
