@@ -29,6 +29,7 @@ import {
 import type { Guards } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
 import type { ToolJournal } from "./journal.js";
+import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
 import { Runtime } from "./runtime.js";
 import type { Budgets } from "./scenario.js";
 import { createMemoryCheckpointer } from "./serde.js";
@@ -87,6 +88,15 @@ export interface TeamConfig {
    * (the in-memory checkpointer).
    */
   durability?: "sync" | "async" | "exit";
+  /**
+   * The async-local context LangGraph gives each node, writer and router of a run. `lean`
+   * (default): while nothing traces the run (no callbacks, LangChain tracing off), a plain record
+   * carrying the config instead of a disabled langsmith run tree per runnable, which is most of
+   * what a step costs; traced runs and runs with callbacks get LangChain's own context either way.
+   * `langchain`: always LangChain's own context (for code inside agents that calls langsmith's
+   * `getCurrentRunTree` or sets LangChain context variables and then reads the node's config).
+   */
+  runContext?: "lean" | "langchain";
   /** Structured logger for the team's runtimes (pino; contents redacted by it). Silent by default. */
   logger?: Logger;
 }
@@ -154,6 +164,8 @@ export class Team {
    */
   readonly outputOverrides = new Map<string, string>();
   private readonly startedAt = new Map<string, number>();
+  /** Whether this team's runs carry the lean run-context marker (see run-context.ts). */
+  private readonly lean: boolean;
 
   constructor(private readonly config: TeamConfig) {
     this.budgets = { ...DEFAULT_BUDGETS, ...config.budgets };
@@ -170,6 +182,7 @@ export class Team {
       seen.add(n);
     }
     this.agentNames = names;
+    this.lean = config.runContext !== "langchain" && enableLeanRunContext();
     this.graph = this.build().compile({ checkpointer: this.checkpointer });
   }
 
@@ -268,6 +281,7 @@ export class Team {
     try {
       const stream = await this.graph.stream(null as never, {
         ...before.config,
+        configurable: this.runConfigurable(before.config.configurable ?? {}),
         streamMode: "updates",
         recursionLimit: this.budgets.maxSteps * 4 + 20,
       });
@@ -354,7 +368,7 @@ export class Team {
     options: RunOptions,
   ): Promise<{ interrupt: ApprovalRequest | undefined; values: TeamStateType | undefined }> {
     const stream = await this.graph.stream(input as never, {
-      ...this.cfg(threadId),
+      configurable: this.runConfigurable({ thread_id: threadId }),
       streamMode: ["updates", "values"],
       recursionLimit: this.budgets.maxSteps * 4 + 20,
       ...(this.config.durability ? { durability: this.config.durability } : {}),
@@ -401,6 +415,11 @@ export class Team {
 
   private cfg(threadId: string): { configurable: { thread_id: string } } {
     return { configurable: { thread_id: threadId } };
+  }
+
+  /** `configurable` for a graph stream: the lean run-context marker added when it is on. */
+  private runConfigurable(configurable: Record<string, unknown>): Record<string, unknown> {
+    return this.lean ? { ...configurable, [LEAN_RUN]: true } : configurable;
   }
 
   private logOptions() {
