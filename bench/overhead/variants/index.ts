@@ -11,14 +11,17 @@ export const MAIN_VARIANTS = [
 
 /**
  * Context rows: what the shape costs with no framework, LangGraph alone in Quorum's topology,
- * bare LangGraph without checkpoints, and Quorum with one checkpoint per run.
+ * bare LangGraph without checkpoints, Quorum with one checkpoint per run, and Quorum with
+ * LangChain's own run context (a run tree per runnable) instead of its lean one.
  */
 export const CONTEXT_VARIANTS = [
   "plain-async",
   "langgraph-floor",
+  "langgraph-floor-lean",
   "stategraph-nocheckpoint",
   "quorum-recording-exit",
   "quorum-guarded-exit",
+  "quorum-guarded-langchain",
 ] as const;
 
 /** Loads only the variant's own framework, so each child process holds one framework. */
@@ -36,12 +39,16 @@ export async function loadVariant(name: string): Promise<Variant> {
       return (await import("./quorum.js")).quorumVariant(false, "exit");
     case "quorum-guarded-exit":
       return (await import("./quorum.js")).quorumVariant(true, "exit");
+    case "quorum-guarded-langchain":
+      return (await import("./quorum.js")).quorumVariant(true, undefined, "langchain");
     case "langgraph-supervisor":
       return (await import("./langgraph-supervisor.js")).supervisorVariant();
     case "openai-agents":
       return (await import("./openai-agents.js")).openaiAgentsVariant();
     case "langgraph-floor":
       return (await import("./langgraph-floor.js")).langgraphFloorVariant();
+    case "langgraph-floor-lean":
+      return (await import("./langgraph-floor.js")).langgraphFloorVariant(true);
     case "plain-async":
       return (await import("./plain-async.js")).plainAsyncVariant();
     default:
