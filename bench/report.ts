@@ -47,6 +47,7 @@ if (detail) {
         "µs / step (CPU)",
         "× stategraph per run (CPU)",
         "× stategraph per step (CPU)",
+        "× openai-agents per step (wall / CPU)",
         "heap KB / 1000 runs",
       ],
       vs.map((v) => {
@@ -63,6 +64,9 @@ if (detail) {
           f(v["usPerStepCpu"], 0),
           f((v["perRunRatioToStategraph"] as Json)["cpu"]),
           f((v["perStepRatioToStategraph"] as Json)["cpu"]),
+          v["perStepRatioToOpenaiAgents"]
+            ? `${f((v["perStepRatioToOpenaiAgents"] as Json)["wall"])} / ${f((v["perStepRatioToOpenaiAgents"] as Json)["cpu"])}`
+            : "—",
           f(v["heapGrowthKbPer1000"], 0),
         ];
       }),
