@@ -51,16 +51,23 @@ function isLeanCandidate(config: RunnableConfig | undefined): config is Runnable
   return callbacks === undefined || (Array.isArray(callbacks) && callbacks.length === 0);
 }
 
-/** True when LangChain's callback setup for this config would attach a tracer. */
+/**
+ * True when LangChain's callback setup for this config would attach a tracer (or fails: then the
+ * original decides, and fails as it would have).
+ */
 function wouldTrace(config: RunnableConfig): boolean {
-  const manager = CallbackManager._configureSync(
-    undefined,
-    undefined,
-    config.tags,
-    undefined,
-    config.metadata,
-  );
-  return manager?.handlers.some((h) => h.name === "langchain_tracer") ?? false;
+  try {
+    const manager = CallbackManager._configureSync(
+      undefined,
+      undefined,
+      config.tags,
+      undefined,
+      config.metadata,
+    );
+    return manager?.handlers.some((h) => h.name === "langchain_tracer") ?? false;
+  } catch {
+    return true;
+  }
 }
 
 function leanRun(config: RunnableConfig, callback: () => unknown): unknown {
@@ -71,8 +78,12 @@ function leanRun(config: RunnableConfig, callback: () => unknown): unknown {
   return storage.run(store, callback);
 }
 
-/** Whether the installed LangChain reads a runnable's config back from where `leanRun` puts it. */
+/**
+ * Whether the installed LangChain has the callback setup `wouldTrace` asks and reads a runnable's
+ * config back from where `leanRun` puts it.
+ */
 function probe(): boolean {
+  if (typeof CallbackManager._configureSync !== "function") return false;
   const config: RunnableConfig = { configurable: { probe: true } };
   let seen: RunnableConfig | undefined;
   leanRun(config, () => {
