@@ -5,6 +5,7 @@ import {
   ScriptedSpecialist,
   TemplateSupervisor,
 } from "../../src/agents/index.js";
+import type { Specialist } from "../../src/agents/types.js";
 import { defineTool, type Item } from "../../src/core/index.js";
 import { createTeam, type TeamConfig } from "../../src/graph/index.js";
 import type { Guards } from "../../src/guards/types.js";
@@ -25,15 +26,30 @@ export const notify = defineTool({
   run: () => ({ sent: true }),
 });
 
+/**
+ * smallTeam's specialists: alpha and beta share one scripted specialist, which `wrap` may wrap
+ * (to observe the steps it runs).
+ */
+export function smallTeamSpecialists(
+  wrap: (specialist: Specialist) => Specialist = (specialist) => specialist,
+): TeamConfig["specialists"] {
+  const specialist = wrap(
+    new ScriptedSpecialist({
+      a: ["A={{0.value}}"],
+      b: ["B={{0.value}}"],
+      c: ["wrong", "A and B combined"],
+      d: ["notified {{0.sent}}"],
+    }),
+  );
+  return [
+    { name: "alpha", impl: specialist, tools: [lookup] },
+    { name: "beta", impl: specialist, tools: [lookup, notify] },
+  ];
+}
+
 /** a and b run in parallel, c needs both and is rejected once, d notifies. */
 export function smallTeam(extra: Partial<TeamConfig> = {}, guards?: Guards) {
   let n = 0;
-  const specialist = new ScriptedSpecialist({
-    a: ["A={{0.value}}"],
-    b: ["B={{0.value}}"],
-    c: ["wrong", "A and B combined"],
-    d: ["notified {{0.sent}}"],
-  });
   return createTeam({
     planner: {
       name: "planner",
@@ -66,10 +82,7 @@ export function smallTeam(extra: Partial<TeamConfig> = {}, guards?: Guards) {
         },
       ]),
     },
-    specialists: [
-      { name: "alpha", impl: specialist, tools: [lookup] },
-      { name: "beta", impl: specialist, tools: [lookup, notify] },
-    ],
+    specialists: smallTeamSpecialists(),
     verifier: {
       name: "verifier",
       impl: new RuleVerifier(

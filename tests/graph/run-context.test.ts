@@ -4,10 +4,9 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { getConfig } from "@langchain/langgraph";
 import { afterEach, describe, expect, it } from "vitest";
-import { ScriptedSpecialist } from "../../src/agents/index.js";
 import type { Specialist } from "../../src/agents/types.js";
 import { enableLeanRunContext, LEAN_RUN } from "../../src/graph/run-context.js";
-import { label, lookup, notify, smallTeam } from "./fixtures.js";
+import { label, smallTeam, smallTeamSpecialists } from "./fixtures.js";
 
 /** What a callback sees of the async-local context LangChain gives a runnable. */
 interface Seen {
@@ -26,13 +25,18 @@ function look(): Seen {
   };
 }
 
-function runIn(config: RunnableConfig): Seen {
-  let seen: Seen | undefined;
+/** LangChain's `runWithConfig`, which LangGraph calls for every runnable (and the wrapper wraps). */
+function runWithConfig(config: RunnableConfig, callback: () => void): void {
   (
     AsyncLocalStorageProviderSingleton as unknown as {
       runWithConfig(config: RunnableConfig, callback: () => void): void;
     }
-  ).runWithConfig(config, () => {
+  ).runWithConfig(config, callback);
+}
+
+function runIn(config: RunnableConfig): Seen {
+  let seen: Seen | undefined;
+  runWithConfig(config, () => {
     seen = look();
   });
   if (!seen) throw new Error("the callback did not run");
@@ -81,11 +85,7 @@ describe("lean run context", () => {
     let inside: unknown;
     AsyncLocalStorageProviderSingleton.getInstance().run({}, () => {
       setContextVariable("quorum-test", 42);
-      (
-        AsyncLocalStorageProviderSingleton as unknown as {
-          runWithConfig(config: RunnableConfig, callback: () => void): void;
-        }
-      ).runWithConfig(marked(), () => {
+      runWithConfig(marked(), () => {
         inside = getContextVariable("quorum-test");
       });
     });
@@ -94,32 +94,18 @@ describe("lean run context", () => {
 });
 
 describe("team runs in the lean run context", () => {
-  /** The fixture's specialist, also noting the context each step runs in. */
-  function observed(seen: Array<Seen & { threadId: unknown }>): Specialist {
-    const inner = new ScriptedSpecialist({
-      a: ["A={{0.value}}"],
-      b: ["B={{0.value}}"],
-      c: ["wrong", "A and B combined"],
-      d: ["notified {{0.sent}}"],
-    });
-    return {
-      execute: async (input) => {
-        seen.push({ ...look(), threadId: getConfig()?.configurable?.thread_id });
-        return inner.execute(input);
-      },
-    };
-  }
-
   async function runWith(runContext: "lean" | "langchain") {
     const seen: Array<Seen & { threadId: unknown }> = [];
-    const impl = observed(seen);
-    const team = smallTeam({
-      runContext,
-      specialists: [
-        { name: "alpha", impl, tools: [lookup] },
-        { name: "beta", impl, tools: [lookup, notify] },
-      ],
-    });
+    // The fixture's specialist, also noting the context each step runs in.
+    const specialists = smallTeamSpecialists(
+      (inner): Specialist => ({
+        execute: async (input) => {
+          seen.push({ ...look(), threadId: getConfig()?.configurable?.thread_id });
+          return inner.execute(input);
+        },
+      }),
+    );
+    const team = smallTeam({ runContext, specialists });
     const result = await team.run("do it", { threadId: `ctx-${runContext}`, runId: "r1" });
     return { result, seen };
   }
