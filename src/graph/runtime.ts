@@ -14,7 +14,7 @@ import {
 } from "../core/index.js";
 import { combineDecisions, runGuard } from "../guards/run.js";
 import type { Guards, PlanStepView, Verdict } from "../guards/types.js";
-import { SharedMemory } from "../memory/index.js";
+import { ledgerFor, SharedMemory } from "../memory/index.js";
 import { UsageMeter } from "../models/accounting.js";
 import { InMemoryToolJournal, type ToolJournal } from "./journal.js";
 
@@ -30,6 +30,13 @@ export interface RuntimeOptions {
   memory?: SharedMemory;
   /** Structured logger; silent by default. Contents are redacted by the logger itself. */
   logger?: Logger;
+  /**
+   * Recipients inside the app's trust boundary (say the verifier and the supervisor): what reaches
+   * them does not count as disclosed, so message guards are asked only about the other recipients
+   * (none asked when every recipient is trusted). What a trusted agent passes on is still checked,
+   * and carries by provenance everything it was built from.
+   */
+  trusted?: ReadonlyArray<string>;
 }
 
 export interface SendInput {
@@ -77,6 +84,7 @@ export class Runtime {
   readonly journal: ToolJournal;
   readonly writer: LogWriter;
   readonly logger: Logger;
+  readonly trusted: ReadonlySet<string>;
   private readonly guardTimeoutMs: number | undefined;
 
   constructor(options: RuntimeOptions = {}) {
@@ -91,6 +99,7 @@ export class Runtime {
     this.meter = options.meter ?? new UsageMeter();
     this.journal = options.journal ?? new InMemoryToolJournal();
     this.guardTimeoutMs = options.guardTimeoutMs;
+    this.trusted = new Set(options.trusted ?? []);
   }
 
   emit(input: NewItem): Item {
@@ -112,6 +121,7 @@ export class Runtime {
       writer: captured,
       memory: this.memory,
       logger: this.logger,
+      trusted: [...this.trusted],
       ...(this.guardTimeoutMs !== undefined ? { guardTimeoutMs: this.guardTimeoutMs } : {}),
     });
     return { runtime, captured };
@@ -141,8 +151,17 @@ export class Runtime {
     });
   }
 
-  /** Sends a message through the message guards; delivers what they allow to the recipients. */
+  /**
+   * Sends a message through the message guards; delivers what they allow to the recipients. The
+   * check and the delivery are one exclusive section of the log's ledger (see
+   * `DisclosureLedger.exclusive`), so concurrent sends are judged as if made in sequence.
+   */
   async send(input: SendInput): Promise<SendResult> {
+    if ((this.guards.message ?? []).length === 0) return this.checkAndDeliver(input);
+    return ledgerFor(this.log).exclusive(() => this.checkAndDeliver(input));
+  }
+
+  private async checkAndDeliver(input: SendInput): Promise<SendResult> {
     const kind = input.kind ?? "message";
     const draftBase: Item = {
       id: input.id ?? "",
@@ -156,7 +175,8 @@ export class Runtime {
       labels: input.labels ?? [],
       derivedFrom: input.derivedFrom ?? this.log.seenIds(this.runId, input.from, input.step),
     };
-    const guards = this.guards.message ?? [];
+    const checkedTo = input.to.filter((r) => !this.trusted.has(r));
+    const guards = checkedTo.length > 0 ? (this.guards.message ?? []) : [];
     const verdicts: Verdict[] = [];
     for (const guard of guards) {
       const verdict = await runGuard(
@@ -169,7 +189,7 @@ export class Runtime {
             step: input.step,
             message: draftBase,
             from: input.from,
-            to: input.to,
+            to: checkedTo,
           }),
         this.timeout(),
       );
@@ -283,34 +303,13 @@ export class Runtime {
       return { call, result, status: "error", verdicts: [], value: undefined };
     }
     const args = parsed.data as Args;
-    const verdicts: Verdict[] = [];
-    // Guards see the call as a draft (not yet in the log), like messages: a blocked call may carry
-    // what must not leave, so it is recorded withheld (private, its author only) after the verdict.
-    const draft: Item = { ...callBase, id: "", runId: this.runId };
-    for (const guard of this.guards.toolCall ?? []) {
-      verdicts.push(
-        await runGuard(
-          guard.name,
-          "tool_call",
-          () =>
-            guard.checkToolCall({
-              log: this.log,
-              runId: this.runId,
-              step,
-              agent,
-              tool: tool.name,
-              args: args as Record<string, unknown>,
-              call: draft,
-            }),
-          this.timeout(),
-        ),
-      );
-    }
-    const withheld = combineDecisions(verdicts) !== "allow";
-    const call = this.emit(
-      withheld ? { ...callBase, audience: [agent], sensitivity: "private", labels: ["withheld"] } : callBase,
-    );
-    for (const v of verdicts) this.recordVerdict(v, step, [call.id], [agent]);
+    const guarded = () =>
+      this.guardToolCall(agent, step, tool.name, args as Record<string, unknown>, callBase);
+    // Like a send, the check and the recorded call are one exclusive section of the ledger.
+    const { call, verdicts, withheld } =
+      (this.guards.toolCall ?? []).length === 0
+        ? await guarded()
+        : await ledgerFor(this.log).exclusive(guarded);
     if (withheld) {
       this.toolEvent(agent, step, tool.name, options.idempotencyKey, "blocked");
       return { call, result: null, status: "blocked", verdicts, value: undefined };
@@ -366,6 +365,45 @@ export class Runtime {
     this.writer.deliver(result.id, agent, step, "tool_result");
     this.toolEvent(agent, step, tool.name, options.idempotencyKey, status, result.id);
     return { call, result, status, verdicts, value };
+  }
+
+  /** Runs the tool-call guards on a call and records it (withheld when they do not allow it). */
+  private async guardToolCall(
+    agent: string,
+    step: number,
+    toolName: string,
+    args: Record<string, unknown>,
+    callBase: NewItem,
+  ): Promise<{ call: Item; verdicts: Verdict[]; withheld: boolean }> {
+    const verdicts: Verdict[] = [];
+    // Guards see the call as a draft (not yet in the log), like messages: a blocked call may carry
+    // what must not leave, so it is recorded withheld (private, its author only) after the verdict.
+    const draft = { ...callBase, id: "", runId: this.runId } as Item;
+    for (const guard of this.guards.toolCall ?? []) {
+      verdicts.push(
+        await runGuard(
+          guard.name,
+          "tool_call",
+          () =>
+            guard.checkToolCall({
+              log: this.log,
+              runId: this.runId,
+              step,
+              agent,
+              tool: toolName,
+              args,
+              call: draft,
+            }),
+          this.timeout(),
+        ),
+      );
+    }
+    const withheld = combineDecisions(verdicts) !== "allow";
+    const call = this.emit(
+      withheld ? { ...callBase, audience: [agent], sensitivity: "private", labels: ["withheld"] } : callBase,
+    );
+    for (const v of verdicts) this.recordVerdict(v, step, [call.id], [agent]);
+    return { call, verdicts, withheld };
   }
 
   /** Records a verdict as an item: guards are authors too, so the tracer sees them. */

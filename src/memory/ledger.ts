@@ -64,8 +64,25 @@ interface MutableDisclosure extends TableRef {
 export class DisclosureLedger {
   private readonly cache = new Map<string, Map<string, MutableDisclosure>>();
   private readonly held = new Map<string, { count: number; acc: Map<string, MutableDisclosure> }>();
+  /** The end of the queue of exclusive sections (see `exclusive`). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly log: EventLog) {}
+
+  /**
+   * Runs `section` alone: sections on one ledger run one after another, in call order. A guard
+   * check and the delivery it allows form one section, so parallel branches of a superstep cannot
+   * both be checked against the holdings before either delivered (each would see "1 of 2", and
+   * the recipient would end with 2 of 2); they are checked as if sent in sequence.
+   */
+  exclusive<T>(section: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(section, section);
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
 
   /** What the given item carries (itself and its ancestors). */
   carriedByItem(itemId: string): Disclosure {

@@ -1,0 +1,140 @@
+// Issue 21 point 7: parallel branches of one superstep are checked against the disclosure ledger
+// as if they ran in sequence, for ToM, CoDef and any message or tool-call guard.
+
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  RuleVerifier,
+  ScriptedPlanner,
+  ScriptedSpecialist,
+  TemplateSupervisor,
+} from "../../src/agents/index.js";
+import { defineTool } from "../../src/core/index.js";
+import { createTeam, Runtime } from "../../src/graph/index.js";
+import { CoDefGuard, TomGuard } from "../../src/guards/privacy/index.js";
+import type { MessageGuard, MessageGuardInput, Verdict } from "../../src/guards/types.js";
+import { disclosedKeys, ledgerFor } from "../../src/memory/index.js";
+
+const POLICY = {
+  sensitive: [
+    { owner: "hr", table: "salaries" },
+    { owner: "hr", table: "names" },
+  ],
+  owned: {},
+};
+const L = new Set(POLICY.sensitive.map((r) => `${r.owner}/${r.table}`));
+
+const table = (name: string, rows: unknown[]) =>
+  defineTool({
+    name: `read_${name}`,
+    description: `the ${name} table`,
+    schema: z.object({}),
+    resultLabels: [`source:hr/${name}`],
+    run: () => ({ rows }),
+  });
+
+/** Two specialists, each sending one table of L; in parallel, or b after a. */
+function team(guard: MessageGuard, parallel: boolean) {
+  return createTeam({
+    planner: {
+      name: "planner",
+      impl: new ScriptedPlanner([
+        {
+          steps: [
+            {
+              id: "a",
+              assignee: "alpha",
+              description: "salaries",
+              toolCalls: [{ tool: "read_salaries", args: {} }],
+              dependsOn: [],
+            },
+            {
+              id: "b",
+              assignee: "beta",
+              description: "names",
+              toolCalls: [{ tool: "read_names", args: {} }],
+              dependsOn: parallel ? [] : ["a"],
+            },
+          ],
+        },
+      ]),
+    },
+    specialists: [
+      {
+        name: "alpha",
+        impl: new ScriptedSpecialist({ a: ["salaries {{0.rows}}"] }),
+        tools: [table("salaries", [91250, 48000])],
+      },
+      {
+        name: "beta",
+        impl: new ScriptedSpecialist({ b: ["names {{0.rows}}"] }),
+        tools: [table("names", ["Ada", "Bo"])],
+      },
+    ],
+    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}} / {{b}}") },
+    guards: { message: [guard] },
+  });
+}
+
+const held = (t: ReturnType<typeof team>, threadId: string, agent: string) => {
+  const runtime = t.runtime(threadId);
+  if (!runtime) throw new Error("no runtime");
+  const keys = disclosedKeys(ledgerFor(runtime.log).heldBy(runtime.runId, agent));
+  return [...keys].filter((k) => L.has(k)).sort();
+};
+
+describe("two specialists each send one table of a sensitive combination", () => {
+  const guards: Array<[string, () => MessageGuard]> = [
+    ["tom", () => new TomGuard({ policy: POLICY })],
+    ["codef", () => new CoDefGuard({ policy: POLICY, voters: ["alpha", "beta"] })],
+  ];
+  for (const [name, make] of guards) {
+    for (const parallel of [false, true]) {
+      it(`${name}, ${parallel ? "in parallel" : "in sequence"}: no recipient ends with both`, async () => {
+        const t = team(make(), parallel);
+        const threadId = `${name}-${parallel ? "par" : "seq"}`;
+        const r = await t.run("report", { threadId });
+        for (const agent of ["verifier", "supervisor"])
+          expect(held(t, threadId, agent), agent).toHaveLength(1);
+        const blocks = r.items.filter(
+          (i) =>
+            i.kind === "verdict" &&
+            (i.content as Verdict).decision === "block" &&
+            (i.content as Verdict).guard === name,
+        );
+        expect(blocks.length).toBeGreaterThan(0);
+      });
+    }
+  }
+});
+
+describe("concurrent sends on one runtime", () => {
+  it("an asynchronous guard sees each earlier send's delivery", async () => {
+    const seen: number[] = [];
+    // Counts how many messages reached the recipient before it answers, after a pause in which a
+    // concurrent send could slip in if check and delivery were not one section.
+    const slow: MessageGuard = {
+      name: "slow-count",
+      async checkMessage(input: MessageGuardInput): Promise<Verdict> {
+        const before = input.log.seenBy(input.runId, "sink").length;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        seen.push(before);
+        return {
+          guard: "slow-count",
+          hook: "message",
+          decision: before >= 1 ? "block" : "allow",
+          flagged: false,
+          rationale: `${before}`,
+        };
+      },
+    };
+    const runtime = new Runtime({ runId: "c", guards: { message: [slow] } });
+    const sends = [0, 1, 2].map((i) =>
+      runtime.send({ from: `w${i}`, to: ["sink"], step: 1, content: `m${i}`, derivedFrom: [] }),
+    );
+    const results = await Promise.all(sends);
+    expect(seen).toEqual([0, 1, 1]);
+    expect(results.map((r) => r.decision)).toEqual(["allow", "block", "block"]);
+  });
+});
