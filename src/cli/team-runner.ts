@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { UserInputError } from "../core/index.js";
+import { checkId, UserInputError } from "../core/index.js";
 import { teamFromScenario } from "../graph/from-scenario.js";
-import { toRunFile, writeRunFile } from "../graph/runfile.js";
+import { assertWritableDir, toRunFile, writeRunFile } from "../graph/runfile.js";
 import { parseScenario, type Scenario } from "../graph/scenario.js";
 import { SqliteRunStore } from "../graph/sqlite.js";
 import type { ApprovalDecision, Team, TeamResult } from "../graph/team.js";
 import { createChatModel, modelConfigFromEnv } from "../models/index.js";
+import { withDatabase } from "./db-errors.js";
 import { scenarioGuards } from "./scenario-guards.js";
 
 /**
@@ -93,9 +94,20 @@ export async function runScenarioFile(
   path: string,
   options: ScenarioRunOptions,
 ): Promise<ScenarioRunOutcome> {
+  const db = options.db;
+  return db ? withDatabase(db, () => runScenario(path, options)) : runScenario(path, options);
+}
+
+async function runScenario(path: string, options: ScenarioRunOptions): Promise<ScenarioRunOutcome> {
+  const threadId =
+    options.thread !== undefined
+      ? checkId(options.thread, { field: "--thread", what: "thread id" })
+      : `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const runId = threadId.replace(/^thread-/, "run-");
   const text = readText(path);
   const scenario = parseScenario(text, path);
   const chosen = chooseModel(options);
+  assertWritableDir(options.out);
   const store = options.db ? new SqliteRunStore(options.db) : undefined;
   try {
     const team = teamFromScenario(scenario, {
@@ -103,9 +115,6 @@ export async function runScenarioFile(
       guards: scenarioGuards(scenario, path),
       ...(store ? { checkpointer: store.checkpointer, journal: store.journal } : {}),
     });
-    const threadId =
-      options.thread ?? `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const runId = threadId.replace(/^thread-/, "run-");
     if (store) {
       if (store.loadThread(threadId)) {
         throw new UserInputError(`thread ${threadId} already exists in the database`, {
@@ -133,6 +142,15 @@ export async function runScenarioFile(
 
 /** Continues a checkpointed run; the scenario is read back from the database, not the disk. */
 export async function resumeThread(
+  threadId: string,
+  options: ScenarioRunOptions & { db: string; decision?: ApprovalDecision },
+): Promise<ScenarioRunOutcome> {
+  checkId(threadId, { field: "threadId", what: "thread id" });
+  assertWritableDir(options.out);
+  return withDatabase(options.db, () => resumeFrom(threadId, options));
+}
+
+async function resumeFrom(
   threadId: string,
   options: ScenarioRunOptions & { db: string; decision?: ApprovalDecision },
 ): Promise<ScenarioRunOutcome> {

@@ -34,6 +34,8 @@ export class EventLog implements LogWriter {
   /** agent -> what reached it, in order; key includes run so runs never mix. */
   private readonly seen = new Map<string, SeenEntry[]>();
   private readonly newItemId: (kind: string) => string;
+  /** Added to an event's index to give its seq: a resumed log numbers on past what came before. */
+  private seqOffset = 0;
 
   constructor(options: EventLogOptions = {}) {
     this.newItemId = options.newItemId ?? ((kind) => newId(kind.replace(/_/g, "")));
@@ -72,7 +74,7 @@ export class EventLog implements LogWriter {
   }
 
   record(event: NewRunEvent): RunEvent {
-    const full = Object.freeze({ ...event, seq: this.eventList.length }) as RunEvent;
+    const full = Object.freeze({ ...event, seq: this.eventList.length + this.seqOffset }) as RunEvent;
     this.eventList.push(full);
     return full;
   }
@@ -188,8 +190,20 @@ export class EventLog implements LogWriter {
     };
   }
 
-  /** Rebuilds a log from a snapshot (a run file, or a checkpoint's state). */
-  static fromSnapshot(snapshot: { items: Item[]; events: RunEvent[] }): EventLog {
+  /** The seq the next recorded event gets. */
+  get nextSeq(): number {
+    return this.eventList.length + this.seqOffset;
+  }
+
+  /**
+   * Rebuilds a log from a snapshot (a run file, or a checkpoint's state). New events are numbered
+   * after the snapshot's highest seq, and after `options.nextSeq` when events outside the snapshot
+   * (writes a crashed process saved for tasks that finished) keep theirs: seqs never repeat.
+   */
+  static fromSnapshot(
+    snapshot: { items: Item[]; events: RunEvent[] },
+    options: { nextSeq?: number } = {},
+  ): EventLog {
     const log = new EventLog();
     for (const item of snapshot.items) {
       const frozen = Object.freeze({ ...item });
@@ -210,6 +224,9 @@ export class EventLog implements LogWriter {
         if (item) log.pushSeen(event.runId, event.to, { item, step: event.step, via: event.via });
       }
     }
+    let next = options.nextSeq ?? 0;
+    for (const event of snapshot.events) if (event.seq >= next) next = event.seq + 1;
+    log.seqOffset = Math.max(0, next - log.eventList.length);
     return log;
   }
 

@@ -87,6 +87,7 @@ export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {})
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.models ? { models: options.models } : {}),
     ...(options.newItemId ? { newItemId: options.newItemId } : {}),
+    ...(s.guards.trusted.length > 0 ? { trustedRecipients: s.guards.trusted } : {}),
   });
 }
 

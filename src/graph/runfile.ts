@@ -1,6 +1,13 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RUN_FILE_FORMAT, RUN_FILE_VERSION, type RunFile, redactItem } from "../core/index.js";
+import {
+  checkId,
+  RUN_FILE_FORMAT,
+  RUN_FILE_VERSION,
+  type RunFile,
+  redactItem,
+  UserInputError,
+} from "../core/index.js";
 import { UsageMeter } from "../models/accounting.js";
 import type { Runtime } from "./runtime.js";
 import type { TeamResult } from "./team.js";
@@ -30,14 +37,59 @@ export function toRunFile(
   };
 }
 
-/** Writes `<dir>/<runId>.json` atomically: the file is complete or absent, never half-written. */
+/**
+ * Writes `<dir>/<runId>.json` atomically: the file is complete or absent, never half-written, and
+ * a write that fails (full disk, read-only folder) leaves no temporary file behind.
+ */
 export function writeRunFile(dir: string, run: RunFile): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${run.runId}.json`);
+  // The run id is the file name: one outside the safe set could point anywhere (`../package`).
+  const runId = checkId(run.runId, { field: "runId", what: "run id" });
+  makeDir(dir);
+  const path = join(dir, `${runId}.json`);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(run, null, 2)}\n`);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, `${JSON.stringify(run, null, 2)}\n`);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw outError("cannot write the run file", path, error);
+  }
   return path;
+}
+
+/**
+ * Checks that run files can be written to `dir` (creating it), by writing and removing a probe
+ * file: a command calls this before its first side effect, so a bad `--out` fails before anything
+ * has run rather than after.
+ */
+export function assertWritableDir(dir: string): void {
+  makeDir(dir);
+  const probe = join(dir, `.quorum-probe-${process.pid}.tmp`);
+  try {
+    writeFileSync(probe, "");
+  } catch (error) {
+    throw outError("cannot write run files to this folder", dir, error);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw outError("cannot create the output folder", dir, error);
+  }
+}
+
+function outError(what: string, file: string, error: unknown): UserInputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new UserInputError(`${what}${code ? ` (${code})` : ""}`, {
+    file,
+    field: "--out",
+    hint: "choose a writable folder with free space (--out DIR)",
+    cause: error,
+  });
 }
 
 /** A run file for a harness that drives the Runtime directly (no team graph). */

@@ -3,7 +3,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { Criteria } from "../agents/criteria.js";
 import { checkPlan, type Plan, PlanStep } from "../agents/schemas.js";
-import { fromZodError, Sensitivity, TOOL_EFFECTS, UserInputError } from "../core/index.js";
+import { fromZodError, SafeId, Sensitivity, TOOL_EFFECTS, UserInputError } from "../core/index.js";
 
 const Name = z.string().regex(/^[A-Za-z][\w-]*$/, "use letters, digits, - and _ (starting with a letter)");
 
@@ -47,6 +47,8 @@ export const ScenarioMemory = z.object({
 });
 
 export const ScenarioStep = PlanStep.extend({
+  /** Step ids become parts of idempotency keys and labels: the safe id set. */
+  id: SafeId,
   /** Memory keys the assignee reads before it works. */
   reads: z.array(z.string()).default([]),
   /** Scripted outputs by attempt (templates over tool results: `{{0}}`, `{{0.field}}`). */
@@ -93,8 +95,13 @@ export const ScenarioSchema = z.object({
        * send them outside are blocked.
        */
       leak: z.boolean().default(false),
+      /**
+       * Agents inside the trust boundary (e.g. the verifier and supervisor): the message guards do
+       * not count them as holders. Empty by default: every recipient counts.
+       */
+      trusted: z.array(Name).default([]),
     })
-    .default({ plan: "none", leak: false }),
+    .default({ plan: "none", leak: false, trusted: [] }),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 
@@ -170,6 +177,14 @@ export function parseScenario(text: string, file = "<scenario>"): Scenario {
       }
     }
   }
+  s.guards.trusted.forEach((t, i) => {
+    if (!names.has(t))
+      throw new UserInputError(`unknown agent ${t}`, {
+        file,
+        field: `guards.trusted.${i}`,
+        hint: "name an agent of the team",
+      });
+  });
   s.memory.forEach((m, i) => {
     if (!names.has(m.owner))
       throw new UserInputError(`unknown agent ${m.owner}`, { file, field: `memory.${i}.owner` });

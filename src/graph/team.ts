@@ -14,6 +14,7 @@ import { checkPlan, Plan } from "../agents/schemas.js";
 import type { AgentEnv, Planner, Specialist, Supervisor, Verifier } from "../agents/types.js";
 import {
   asQuorumError,
+  checkId,
   EventLog,
   fromZodError,
   InternalError,
@@ -26,7 +27,7 @@ import {
   type Usage,
   UserInputError,
 } from "../core/index.js";
-import type { Guards } from "../guards/types.js";
+import type { Guards, Verdict } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
 import type { ToolJournal } from "./journal.js";
 import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
@@ -99,6 +100,12 @@ export interface TeamConfig {
   runContext?: "lean" | "langchain";
   /** Structured logger for the team's runtimes (pino; contents redacted by it). Silent by default. */
   logger?: Logger;
+  /**
+   * Agents that do not count as holders for the message guards (see `RuntimeOptions.trusted`):
+   * typically the verifier, the supervisor, or a step's dependent assignees. None by default, so
+   * every recipient counts.
+   */
+  trustedRecipients?: string[];
 }
 
 export interface TeamResult {
@@ -181,6 +188,13 @@ export class Team {
       if (seen.has(n)) throw new UserInputError(`agent name ${n} is used twice`, { field: "agents" });
       seen.add(n);
     }
+    (config.trustedRecipients ?? []).forEach((n, i) => {
+      if (!seen.has(n))
+        throw new UserInputError(`unknown trusted recipient ${n}`, {
+          field: `trustedRecipients.${i}`,
+          hint: `agents are: ${names.join(", ")}`,
+        });
+    });
     this.agentNames = names;
     this.lean = config.runContext !== "langchain" && enableLeanRunContext();
     this.graph = this.build().compile({ checkpointer: this.checkpointer });
@@ -188,9 +202,14 @@ export class Team {
 
   /** Starts a run of the task on a new thread. */
   async run(task: string, options: RunOptions = {}): Promise<TeamResult> {
-    const threadId =
-      options.threadId ?? `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const runId = options.runId ?? threadId.replace(/^thread-/, "run-");
+    const threadId = checkId(
+      options.threadId ?? `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      { field: "threadId", what: "thread id" },
+    );
+    const runId = checkId(options.runId ?? threadId.replace(/^thread-/, "run-"), {
+      field: "runId",
+      what: "run id",
+    });
     // The latest checkpoint's channels say whether a run started here; reading them directly
     // skips building a whole state snapshot.
     const latest = await this.checkpointer.getTuple(this.cfg(threadId));
@@ -211,6 +230,7 @@ export class Team {
    * approval interrupt (with the decision).
    */
   async resume(threadId: string, decision?: ApprovalDecision, options: RunOptions = {}): Promise<TeamResult> {
+    checkId(threadId, { field: "threadId", what: "thread id" });
     const snapshot = await this.graph.getState(this.cfg(threadId));
     const values = snapshot.values as TeamStateType | undefined;
     if (!values?.runId) {
@@ -219,8 +239,12 @@ export class Team {
       });
     }
     // The checkpoint is the truth: rebuild the log from it, dropping anything a crashed process
-    // wrote but never checkpointed.
-    const log = EventLog.fromSnapshot({ items: values.items, events: values.events });
+    // wrote but never checkpointed. Writes it saved for finished tasks are applied as they are,
+    // so new events are numbered after theirs.
+    const log = EventLog.fromSnapshot(
+      { items: values.items, events: values.events },
+      { nextSeq: await this.pendingNextSeq(threadId) },
+    );
     this.runtimes.set(threadId, this.newRuntime(values.runId, log, UsageMeter.fromLog(log, values.runId)));
     this.startedAt.set(values.runId, Date.now());
     const interrupted = snapshot.tasks.some((t) => t.interrupts.length > 0);
@@ -233,6 +257,15 @@ export class Team {
       const parsed = ApprovalDecision.safeParse(decision);
       if (!parsed.success) throw fromZodError(parsed.error, { hint: "approve, reject, or edit with a plan" });
       return this.drive(threadId, new Command({ resume: parsed.data }), options);
+    }
+    if (decision) {
+      throw new UserInputError(`thread ${threadId} is not waiting for plan approval`, {
+        field: "decision",
+        hint:
+          values.status === "running"
+            ? "resume it without a decision to continue it"
+            : `its run has ended (${values.status}); nothing to approve`,
+      });
     }
     // A run killed after its parallel tasks wrote but before the superstep was committed has no
     // `next`, only tasks with saved writes: it is still running and must be driven on.
@@ -317,6 +350,18 @@ export class Team {
     this.runtimes.delete(threadId);
   }
 
+  /** One past the highest event seq in the writes saved for the thread's unfinished superstep. */
+  private async pendingNextSeq(threadId: string): Promise<number> {
+    const tuple = await this.checkpointer.getTuple(this.cfg(threadId));
+    let next = 0;
+    for (const [, channel, value] of tuple?.pendingWrites ?? []) {
+      if (channel !== "events" || !Array.isArray(value)) continue;
+      for (const e of value as Array<{ seq?: unknown }>)
+        if (typeof e?.seq === "number" && e.seq >= next) next = e.seq + 1;
+    }
+    return next;
+  }
+
   private async drive(threadId: string, input: unknown, options: RunOptions): Promise<TeamResult> {
     let streamed: Awaited<ReturnType<Team["stream"]>>;
     try {
@@ -329,6 +374,7 @@ export class Team {
       const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType;
       const failed = this.result(threadId, values, undefined);
       const step = values.turn + 1;
+      const seq = failed.events.reduce((n, e) => Math.max(n, e.seq + 1), 0);
       return {
         ...failed,
         status: "failed",
@@ -337,7 +383,7 @@ export class Team {
           ...failed.events,
           {
             type: "error",
-            seq: failed.events.length,
+            seq,
             runId: values.runId,
             step,
             code: qe.code,
@@ -346,7 +392,7 @@ export class Team {
           },
           {
             type: "status",
-            seq: failed.events.length + 1,
+            seq: seq + 1,
             runId: values.runId,
             step,
             status: "failed",
@@ -435,6 +481,7 @@ export class Team {
       ...(meter ? { meter } : {}),
       ...(this.config.guardTimeoutMs !== undefined ? { guardTimeoutMs: this.config.guardTimeoutMs } : {}),
       ...(this.config.logger ? { logger: this.config.logger } : {}),
+      ...(this.config.trustedRecipients ? { trusted: this.config.trustedRecipients } : {}),
     });
   }
 
@@ -717,7 +764,9 @@ export class Team {
             : JSON.stringify(sent.delivered.content)
           : null,
         verified: null,
-        ...(sent.delivered ? {} : { feedback: "the output was withheld by a message guard" }),
+        ...(sent.delivered
+          ? {}
+          : { feedback: withheldReason(`step ${planStep.id}'s output`, sent.verdicts) }),
       };
       return { steps: { [planStep.id]: state }, items: captured.items, events: captured.events };
     };
@@ -788,8 +837,8 @@ export class Team {
           status: "stopped",
           reason: decision.reason,
         });
-      } else if (decision.route === "fail") {
-        update.status = "failed";
+      } else if (decision.route === "fail" || decision.route === "block") {
+        update.status = decision.route === "fail" ? "failed" : "blocked";
         update.reason = decision.reason;
       }
       return update;
@@ -821,7 +870,7 @@ export class Team {
       if (!sent.delivered) {
         return {
           status: "blocked",
-          reason: "the final answer was withheld by a message guard",
+          reason: withheldReason("the final answer", sent.verdicts),
           turn: step,
           items: captured.items,
           events: captured.events,
@@ -973,6 +1022,11 @@ export class Team {
     if (started !== undefined && Date.now() - started > b.maxWallMs)
       return { route: "stop", reason: `wall time budget of ${b.maxWallMs} ms reached` };
     const failed = currentSteps(state).filter(([, s]) => s.verified === false);
+    // A withheld output is not retried: the guard decided from what it carries by provenance,
+    // which the same step on the same inputs carries again. The run ends naming that guard.
+    const withheld = failed.find(([id, s]) => isWithheld(state, id, s));
+    if (withheld)
+      return { route: "block", reason: withheld[1].feedback ?? `step ${withheld[0]}'s output was withheld` };
     if (failed.length > 0) {
       const exhausted = failed.filter(([, s]) => s.attempt > b.maxRetries);
       if (exhausted.length === 0)
@@ -998,9 +1052,29 @@ export class Team {
 }
 
 export interface SupervisorDecision {
-  route: "retry" | "replan" | "continue" | "finalize" | "stop" | "fail";
+  route: "retry" | "replan" | "continue" | "finalize" | "stop" | "fail" | "block";
   reason: string;
   steps?: string[];
+}
+
+/** Why a message guard withheld something, naming the guards that did not allow it. */
+function withheldReason(what: string, verdicts: ReadonlyArray<Verdict>): string {
+  const against = verdicts.filter((v) => v.decision !== "allow");
+  const why = against.map((v) => `guard ${v.guard}: ${v.rationale}`).join("; ");
+  return `${what} was withheld by ${why || "a message guard"}`;
+}
+
+/** True when the step's output at its last attempt was withheld by a message guard. */
+function isWithheld(state: TeamStateType, stepId: string, s: StepState): boolean {
+  if (s.outputItemId !== null) return false;
+  const label = `plan-step:${stepId}`;
+  return state.items.some(
+    (i) =>
+      i.kind === "step_output" &&
+      i.step === s.stepNo &&
+      i.labels.includes("withheld") &&
+      i.labels.includes(label),
+  );
 }
 
 function lastDecision(state: TeamStateType): SupervisorDecision | undefined {

@@ -58,9 +58,9 @@ describe("quorum run --json", () => {
   ];
   // The invoice scenario is an injection the plan guard is meant to stop.
   const expected: Record<string, string> = { "guardrail/invoice-payment.yaml": "blocked" };
-  it.each(scenarios)("%s exits 0 and prints the final answer and run file", (f) => {
+  it.each(scenarios)("%s exits 0 (2 when blocked) and prints the final answer and run file", (f) => {
     const r = cli(["run", `scenarios/${f}`, "--json", "--out", out]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(expected[f] === "blocked" ? 2 : 0);
     const result = JSON.parse(r.stdout) as {
       finalAnswer: string | null;
       runFile: string;

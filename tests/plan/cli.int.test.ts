@@ -75,7 +75,7 @@ describe("quorum eval plan-risk", () => {
 
   it("skips with a message when the default data folder is absent, and names a missing file", async () => {
     const skipped = await cliAsync(["eval", "plan-risk"], {}, tmp);
-    expect(skipped.code).toBe(0);
+    expect(skipped.code).toBe(2);
     expect(skipped.stderr).toContain("skipped");
     const missing = cli(["eval", "plan-risk", "--data", join(tmp, "nope.json")]);
     expect(missing.code).toBe(2);
@@ -86,14 +86,14 @@ describe("quorum eval plan-risk", () => {
 describe("quorum guard plan", () => {
   it("prints the verdict of a plan file", () => {
     const r = cli(["guard", "plan", `${FIXTURES}/plan-file.json`, "--json"]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(2); // blocked: a refusal
     const v = JSON.parse(r.stdout) as { decision: string; riskType: string; stepIndices: number[] };
     expect(v).toMatchObject({ decision: "block", riskType: "external adversarial attack", stepIndices: [1] });
   });
 
   it("reads Safiron-style records and trajectories too", () => {
     const s = cli(["guard", "plan", `${FIXTURES}/safiron-record.json`]);
-    expect(s.code, s.stderr).toBe(0);
+    expect(s.code, s.stderr).toBe(2); // blocked: a refusal
     expect(s.stdout).toContain("decision: block");
     expect(s.stdout).toContain("risk: property / financial loss");
     const traj = JSON.parse(readFileSync(`${FIXTURES}/trajectories.json`, "utf8")) as unknown[];

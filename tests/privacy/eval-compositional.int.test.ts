@@ -92,7 +92,7 @@ describe("quorum eval compositional", () => {
 
   it("skips with a clear message when --data is absent and the default folder does not exist", () => {
     const r = quorum(["eval", "compositional"], mkdtempSync(join(tmpdir(), "quorum-empty-")));
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(
       /skipped: no --data given and the default dataset folder \.\.\/shared\/datasets\/compositional does not exist/,
     );

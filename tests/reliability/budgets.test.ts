@@ -65,7 +65,7 @@ function chainTeam(budgets: Partial<Budgets>, waitMs = 0) {
 
 async function runChain(budgets: Partial<Budgets>, waitMs = 0) {
   const { team, model } = chainTeam(budgets, waitMs);
-  const r = await team.run("do a, b, c and d", { threadId: `b-${JSON.stringify(budgets)}` });
+  const r = await team.run("do a, b, c and d", { threadId: `b-${Object.entries(budgets).flat().join("-")}` });
   const outputs = r.items
     .filter((i) => i.kind === "step_output")
     .map((i) => i.labels.find((l) => l.startsWith("plan-step:"))?.slice(10));

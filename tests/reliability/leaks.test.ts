@@ -389,7 +389,7 @@ describe("tool arguments to outside sinks (model-mode specialist)", () => {
 describe("guards.leak in the scenario format", () => {
   it("defaults to off and refuses anything but a boolean, naming the field", () => {
     const base = SINK_SCENARIO;
-    expect(parseScenario(base, "s.yaml").guards).toEqual({ plan: "none", leak: false });
+    expect(parseScenario(base, "s.yaml").guards).toEqual({ plan: "none", leak: false, trusted: [] });
     expect(parseScenario(`${base}guards: { leak: true }\n`, "s.yaml").guards.leak).toBe(true);
     expect(() => parseScenario(`${base}guards: { leak: "yes" }\n`, "s.yaml")).toThrow(
       expect.objectContaining({ code: "user_input", file: "s.yaml", field: "guards.leak" }),

@@ -109,7 +109,7 @@ describe("quorum eval who-and-when", () => {
 
   it("skips with a clear message when the default dataset folder is absent", () => {
     const r = quorum(["eval", "who-and-when"], tmp);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("skipped: no --data given");
   });
 });

@@ -18,6 +18,7 @@ import {
 import { writeRunFile } from "../../graph/runfile.js";
 import { Threshold } from "../../guards/privacy/index.js";
 import { createChatModel } from "../../models/factory.js";
+import { noDataError } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
 import type { CommandGroups } from "./index.js";
@@ -86,11 +87,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   const flags = parsed.data;
   const data = flags.data ?? DEFAULT_DATA;
   if (flags.data === undefined && !existsSync(data)) {
-    process.stderr.write(
-      `skipped: no --data given and the default dataset folder ${DEFAULT_DATA} does not exist ` +
-        "(pass --data <folder or file>, e.g. --data scenarios/privacy)\n",
-    );
-    return;
+    throw noDataError(DEFAULT_DATA, "pass --data <folder or file>, e.g. --data scenarios/privacy");
   }
   const loaded = loadScenarios(data);
   for (const bad of loaded.invalid) {

@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError } from "../../core/index.js";
+import { fromZodError, UserInputError } from "../../core/index.js";
 import { loadPlanRiskData, runPlanRisk } from "../../eval/plan-risk/index.js";
 import { createPlanGuard } from "../../guards/plan/guard.js";
 import { loadPolicy } from "../../guards/plan/policy.js";
 import { createChatModel } from "../../models/factory.js";
+import { noDataError } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
 import { PlanGuardFlags } from "./guard-plan.js";
@@ -47,12 +48,15 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   const flags = parsed.data;
   const data = flags.data ?? DEFAULT_DATA;
   if (flags.data === undefined && !existsSync(data)) {
-    process.stderr.write(
-      `skipped: no --data given and the default dataset folder ${DEFAULT_DATA} does not exist (pass --data <file>)\n`,
-    );
-    return;
+    throw noDataError(DEFAULT_DATA, "pass --data <file>");
   }
   const records = loadPlanRiskData(data);
+  if (records.length === 0)
+    throw new UserInputError("no records to evaluate", {
+      file: data,
+      field: "(root)",
+      hint: "the file holds no record",
+    });
   const guard = createPlanGuard({
     mode: flags.mode,
     ...(flags.policy !== undefined ? { policy: loadPolicy(flags.policy) } : {}),

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { fromZodError } from "../../core/index.js";
 import { evaluateWhoAndWhen, loadWhoAndWhen, METHODS, type Method } from "../../eval/who-and-when/index.js";
 import { createChatModel, UsageMeter } from "../../models/index.js";
+import { noDataError } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
 import type { CommandGroups } from "./index.js";
@@ -55,10 +56,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   const flags = parsed.data;
   const data = flags.data ?? DEFAULT_DATA;
   if (flags.data === undefined && !existsSync(data)) {
-    process.stderr.write(
-      `skipped: no --data given and the default dataset folder ${DEFAULT_DATA} does not exist (pass --data <dir>)\n`,
-    );
-    return;
+    throw noDataError(DEFAULT_DATA, "pass --data <dir>");
   }
   const records = await loadWhoAndWhen(data);
   const methods = [...new Set(flags.method)] as Method[];

@@ -50,6 +50,8 @@ export function register(_program: Command, groups: CommandGroups): void {
           : {}),
       });
       const verdict = await guard.checkNormalised(plan);
+      // A blocked plan is a refusal: exit 2, like refused input, so a script can stop on it.
+      if (verdict.decision === "block") process.exitCode = 2;
       if (flags.json) {
         printJson(verdict);
         return;

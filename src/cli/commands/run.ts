@@ -184,7 +184,17 @@ function report(outcome: ScenarioRunOutcome, flags: RunFlags, mode: "demo" | "ru
   } else {
     printStory(outcome, mode);
   }
-  if (r.status === "failed" || r.status === "stopped") process.exitCode = 1;
+  process.exitCode = runExitCode(r.status);
+}
+
+/**
+ * 0 finished (or waiting for approval), 1 failed or stopped by a budget, 2 blocked by a guard or
+ * the user: a script sees the refusal, as it sees a refused input.
+ */
+export function runExitCode(status: ScenarioRunOutcome["result"]["status"]): number {
+  if (status === "failed" || status === "stopped") return 1;
+  if (status === "blocked") return 2;
+  return 0;
 }
 
 function printStory(outcome: ScenarioRunOutcome, mode: string): void {
