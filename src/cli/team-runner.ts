@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { checkId, UserInputError } from "../core/index.js";
+import { encryptCheckpoints, parseEncryptionKey } from "../graph/encrypted-serde.js";
 import { teamFromScenario } from "../graph/from-scenario.js";
 import { assertWritableDir, toRunFile, writeRunFile } from "../graph/runfile.js";
 import { parseScenario, type Scenario } from "../graph/scenario.js";
@@ -52,6 +53,15 @@ export interface ScenarioRunOutcome {
   runFile: string;
   /** The model used, or null in deterministic mode. */
   modelMode: string | null;
+}
+
+/** The run store, encrypting checkpoints at rest when QUORUM_DB_KEY holds a key. */
+function openStore(path: string): SqliteRunStore {
+  const text = process.env.QUORUM_DB_KEY;
+  const key = text ? parseEncryptionKey(text, "QUORUM_DB_KEY") : undefined;
+  const store = new SqliteRunStore(path);
+  if (key) encryptCheckpoints(store.checkpointer, key);
+  return store;
 }
 
 function readText(path: string): string {
@@ -108,7 +118,7 @@ async function runScenario(path: string, options: ScenarioRunOptions): Promise<S
   const scenario = parseScenario(text, path);
   const chosen = chooseModel(options);
   assertWritableDir(options.out);
-  const store = options.db ? new SqliteRunStore(options.db) : undefined;
+  const store = options.db ? openStore(options.db) : undefined;
   try {
     const team = teamFromScenario(scenario, {
       ...modelOptions(chosen, options.progress),
@@ -154,7 +164,7 @@ async function resumeFrom(
   threadId: string,
   options: ScenarioRunOptions & { db: string; decision?: ApprovalDecision },
 ): Promise<ScenarioRunOutcome> {
-  const store = new SqliteRunStore(options.db);
+  const store = openStore(options.db);
   try {
     const thread = store.loadThread(threadId);
     if (!thread) {

@@ -1,3 +1,4 @@
+export * from "./encrypted-serde.js";
 export * from "./from-scenario.js";
 export * from "./journal.js";
 export * from "./runfile.js";

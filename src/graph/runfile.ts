@@ -2,10 +2,13 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   checkId,
+  type Item,
   RUN_FILE_FORMAT,
   RUN_FILE_VERSION,
+  type RunEvent,
   type RunFile,
-  redactItem,
+  redactByProvenance,
+  scrubWords,
   UserInputError,
 } from "../core/index.js";
 import { UsageMeter } from "../models/accounting.js";
@@ -18,6 +21,7 @@ export function toRunFile(
 ): RunFile {
   const includePrivate = meta.includePrivate ?? false;
   const status = result.status === "running" ? "interrupted" : result.status;
+  const saved = redactRun(result, includePrivate);
   return {
     format: RUN_FILE_FORMAT,
     version: RUN_FILE_VERSION,
@@ -26,15 +30,40 @@ export function toRunFile(
     ...(meta.scenario !== undefined ? { scenario: meta.scenario } : {}),
     task: meta.task,
     status,
-    ...(result.reason ? { reason: result.reason } : {}),
-    finalAnswer: result.finalAnswer,
+    ...(saved.reason ? { reason: saved.reason } : {}),
+    finalAnswer: saved.finalAnswer,
     agents: meta.agents,
-    items: result.items.map((i) => redactItem(i, includePrivate)),
-    events: result.events,
+    items: saved.items,
+    events: saved.events,
     verdicts: result.items.filter((i) => i.kind === "verdict").map((i) => i.id),
     usage: result.usage,
     includesPrivate: includePrivate,
   };
+}
+
+/**
+ * What a run file saves of a run: redaction follows provenance (see `redactByProvenance`), and
+ * text with no provenance of its own (the final answer, the reason, event messages and reasons)
+ * has every private value of the run replaced.
+ */
+function redactRun(
+  run: { items: Item[]; events: RunEvent[]; finalAnswer: string | null; reason: string | null },
+  includePrivate: boolean,
+): { items: Item[]; events: RunEvent[]; finalAnswer: string | null; reason: string | null } {
+  const { items, values } = redactByProvenance(run.items, includePrivate);
+  if (values.length === 0) return { ...run, items };
+  const set = new Set(values);
+  const text = (s: string | null) => (s === null ? null : scrubWords(s, set));
+  const events = run.events.map((e) => {
+    const fields = e as { message?: unknown; reason?: unknown };
+    if (typeof fields.message !== "string" && typeof fields.reason !== "string") return e;
+    return {
+      ...e,
+      ...(typeof fields.message === "string" ? { message: scrubWords(fields.message, set) } : {}),
+      ...(typeof fields.reason === "string" ? { reason: scrubWords(fields.reason, set) } : {}),
+    } as RunEvent;
+  });
+  return { items, events, finalAnswer: text(run.finalAnswer), reason: text(run.reason) };
 }
 
 /**
@@ -107,6 +136,10 @@ export function runtimeRunFile(
 ): RunFile {
   const includePrivate = meta.includePrivate ?? false;
   const snapshot = runtime.log.snapshot(runtime.runId);
+  const saved = redactRun(
+    { ...snapshot, finalAnswer: meta.finalAnswer, reason: meta.reason ?? null },
+    includePrivate,
+  );
   return {
     format: RUN_FILE_FORMAT,
     version: RUN_FILE_VERSION,
@@ -115,11 +148,11 @@ export function runtimeRunFile(
     ...(meta.scenario !== undefined ? { scenario: meta.scenario } : {}),
     task: meta.task,
     status: meta.status,
-    ...(meta.reason !== undefined ? { reason: meta.reason } : {}),
-    finalAnswer: meta.finalAnswer,
+    ...(saved.reason !== null ? { reason: saved.reason } : {}),
+    finalAnswer: saved.finalAnswer,
     agents: meta.agents,
-    items: snapshot.items.map((i) => redactItem(i, includePrivate)),
-    events: snapshot.events,
+    items: saved.items,
+    events: saved.events,
     verdicts: snapshot.items.filter((i) => i.kind === "verdict").map((i) => i.id),
     usage: UsageMeter.fromLog(runtime.log, runtime.runId).totals,
     includesPrivate: includePrivate,

@@ -1,14 +1,14 @@
 // Issue 7.5: canary private values, and every channel a run writes to. With guards on, a canary
 // appears in none of them unless the user opts in; with guards off the audit finds it (so a clean
 // report means something).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ModelSpecialist } from "../../src/agents/index.js";
-import { createLogger, defineTool, REDACTED } from "../../src/core/index.js";
+import { createLogger, defineTool, REDACTED, REPEATED_PRIVATE_LABEL } from "../../src/core/index.js";
 import {
   type AuditReport,
   auditRun,
@@ -79,15 +79,22 @@ describe.each(SCENARIOS)("%s", (file) => {
     expect(finalAnswer).toContain("[withheld]");
   });
 
-  it("with guards off: the audit finds the canaries in messages, run file and trace exports", async () => {
-    const { report } = await runScenario(file, { guards: false });
-    expect(report.clean).toBe(false);
-    // DOT and Mermaid labels are shortened, so a canary deep in a message may not show there.
-    for (const channel of ["messages", "run-file", "trace-json", "trace-html"]) {
-      expect(found(report, channel).length, channel).toBeGreaterThan(0);
+  it("with guards off: the saved run and its traces hold no canary, redaction following provenance", async () => {
+    const { report, path } = await runScenario(file, { guards: false });
+    for (const channel of ["run-file", "trace-json", "trace-html", "trace-dot", "trace-mermaid"]) {
+      expect(found(report, channel), channel).toEqual([]);
+    }
+    // The items that repeated a private value are marked where it was taken out.
+    const saved = JSON.parse(readFileSync(path, "utf8")) as { items: Array<{ labels: string[] }> };
+    expect(saved.items.filter((i) => i.labels.includes(REPEATED_PRIVATE_LABEL)).length).toBeGreaterThan(0);
+    // The private record (the user's opt-in) shows the audit where the canaries went.
+    const opted = await runScenario(file, { guards: false, includePrivate: true });
+    expect(opted.report.clean).toBe(false);
+    for (const channel of ["messages", "run-file"]) {
+      expect(found(opted.report, channel).length, channel).toBeGreaterThan(0);
     }
     // The report names canaries by where they were declared, never by value.
-    const text = JSON.stringify(report);
+    const text = JSON.stringify(opted.report);
     for (const c of scenarioCanaries(loadScenario(file))) expect(text).not.toContain(c.value);
   });
 
@@ -328,7 +335,7 @@ final: { answer: "{{door}}" }
 `;
 
 describe("tool arguments to outside sinks (model-mode specialist)", () => {
-  async function run(guards: boolean) {
+  async function run(guards: boolean, includePrivate = false) {
     const scenario = parseScenario(SINK_SCENARIO, "sink.yaml");
     const model = new ScriptedModel({
       replies: [
@@ -348,11 +355,11 @@ describe("tool arguments to outside sinks (model-mode specialist)", () => {
       ...(guards ? { guards: canaryGuards(scenario) } : {}),
     });
     const result = await team.run(scenario.task, {
-      threadId: `thread-sink-${guards}`,
-      runId: `run-sink-${guards}`,
+      threadId: `thread-sink-${guards}-${includePrivate}`,
+      runId: `run-sink-${guards}-${includePrivate}`,
     });
     model.assertComplete();
-    const run = toRunFile(result, { task: scenario.task, agents: team.agentNames });
+    const run = toRunFile(result, { task: scenario.task, agents: team.agentNames, includePrivate });
     const report = auditRun({
       run,
       runFileText: JSON.stringify(run, null, 2),
@@ -378,11 +385,15 @@ describe("tool arguments to outside sinks (model-mode specialist)", () => {
     expect(report.clean, JSON.stringify(report.channels)).toBe(true);
   });
 
-  it("with guards off, the audit finds the canary in the tool arguments and the run file", async () => {
-    const { report, journal } = await run(false);
+  it("with guards off, the audit of the private record finds the canary in the tool arguments", async () => {
+    const { report, journal } = await run(false, true);
     expect(journal.count("send_email")).toBe(1);
     expect(found(report, "tool-arguments")).toHaveLength(1);
     expect(found(report, "run-file").length).toBeGreaterThan(0);
+    // The default run file takes the canary out of the call that repeated it.
+    const redacted = await run(false);
+    expect(found(redacted.report, "tool-arguments")).toEqual([]);
+    expect(found(redacted.report, "run-file")).toEqual([]);
   });
 });
 
