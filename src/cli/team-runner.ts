@@ -2,15 +2,14 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { checkId, UserInputError } from "../core/index.js";
-import { encryptCheckpoints, parseEncryptionKey } from "../graph/encrypted-serde.js";
 import { teamFromScenario } from "../graph/from-scenario.js";
 import { assertWritableDir, toRunFile, writeRunFile } from "../graph/runfile.js";
 import { parseScenario, type Scenario } from "../graph/scenario.js";
-import { SqliteRunStore } from "../graph/sqlite.js";
 import type { ApprovalDecision, Team, TeamResult } from "../graph/team.js";
 import { createChatModel, modelConfigFromEnv } from "../models/index.js";
 import { withDatabase } from "./db-errors.js";
 import { scenarioGuards } from "./scenario-guards.js";
+import { openStore } from "./store.js";
 
 /**
  * Deterministic unless a model is asked for (--model) or configured (QUORUM_MODEL or
@@ -53,15 +52,6 @@ export interface ScenarioRunOutcome {
   runFile: string;
   /** The model used, or null in deterministic mode. */
   modelMode: string | null;
-}
-
-/** The run store, encrypting checkpoints at rest when QUORUM_DB_KEY holds a key. */
-function openStore(path: string): SqliteRunStore {
-  const text = process.env.QUORUM_DB_KEY;
-  const key = text ? parseEncryptionKey(text, "QUORUM_DB_KEY") : undefined;
-  const store = new SqliteRunStore(path);
-  if (key) encryptCheckpoints(store.checkpointer, key);
-  return store;
 }
 
 function readText(path: string): string {
@@ -111,7 +101,7 @@ export async function runScenarioFile(
 async function runScenario(path: string, options: ScenarioRunOptions): Promise<ScenarioRunOutcome> {
   const threadId =
     options.thread !== undefined
-      ? checkId(options.thread, { field: "--thread", what: "thread id" })
+      ? checkId(options.thread, { file: "command line", field: "--thread", what: "thread id" })
       : `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const runId = threadId.replace(/^thread-/, "run-");
   const text = readText(path);
@@ -155,7 +145,7 @@ export async function resumeThread(
   threadId: string,
   options: ScenarioRunOptions & { db: string; decision?: ApprovalDecision },
 ): Promise<ScenarioRunOutcome> {
-  checkId(threadId, { field: "threadId", what: "thread id" });
+  checkId(threadId, { file: "command line", field: "threadId", what: "thread id" });
   assertWritableDir(options.out);
   return withDatabase(options.db, () => resumeFrom(threadId, options));
 }

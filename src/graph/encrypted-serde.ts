@@ -79,13 +79,16 @@ function undecryptable(): UserInputError {
 }
 
 /** A key from text: 64 hex characters, or base64 of 32 bytes. */
-export function parseEncryptionKey(text: string, field = "key"): Buffer {
+export function parseEncryptionKey(
+  text: string,
+  where: { field: string; file?: string } = { field: "key" },
+): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
     ? Buffer.from(trimmed, "hex")
     : Buffer.from(trimmed, "base64");
   if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(trimmed) && key.toString("base64") !== trimmed)) {
-    throw new UserInputError("not a 32-byte key", { field, hint: KEY_HINT });
+    throw new UserInputError("not a 32-byte key", { ...where, hint: KEY_HINT });
   }
   return key;
 }

@@ -97,7 +97,7 @@ describe("encrypted checkpoints", () => {
     expect(parseEncryptionKey(hex).equals(key)).toBe(true);
     expect(parseEncryptionKey(key.toString("base64")).equals(key)).toBe(true);
     for (const bad of ["", "abc", hex.slice(2), "not base64 at all!!"]) {
-      expect(() => parseEncryptionKey(bad, "QUORUM_DB_KEY")).toThrow(/not a 32-byte key/);
+      expect(() => parseEncryptionKey(bad, { field: "QUORUM_DB_KEY" })).toThrow(/not a 32-byte key/);
     }
     expect(() => new EncryptedSerializer(new PlainJsonSerializer(), randomBytes(16))).toThrow(/32 bytes/);
   });

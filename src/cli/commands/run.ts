@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { Item } from "../../core/index.js";
-import { UserInputError } from "../../core/index.js";
+import { parseDocument, UserInputError } from "../../core/index.js";
 import { type ApprovalDecision, ApprovalDecision as ApprovalDecisionSchema } from "../../graph/team.js";
 import { printJson, println } from "../output.js";
 import { resumeThread, runScenarioFile, type ScenarioRunOutcome } from "../team-runner.js";
@@ -147,24 +147,34 @@ function approvalFrom(flags: {
     return { action: "reject", ...(typeof flags.reject === "string" ? { note: flags.reject } : {}) };
   }
   if (flags.edit) {
-    let raw: unknown;
+    let text: string;
     try {
-      raw = JSON.parse(readFileSync(flags.edit, "utf8"));
+      text = readFileSync(flags.edit, "utf8");
     } catch (error) {
-      throw new UserInputError("cannot read the edited plan as JSON", { file: flags.edit, cause: error });
-    }
-    const parsed = ApprovalDecisionSchema.safeParse({ action: "edit", plan: raw });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UserInputError(issue?.message ?? "invalid plan", {
+      throw new UserInputError("cannot read the edited plan", {
         file: flags.edit,
-        field: (issue?.path ?? []).slice(1).join(".") || "(root)",
-        hint: 'a plan is {"steps":[{"id","assignee","toolCalls":[{"tool","args"}],"dependsOn"}]}',
+        field: "--edit",
+        cause: error,
       });
     }
-    return parsed.data;
+    return parseEditedPlan(text, flags.edit);
   }
   return undefined;
+}
+
+/** An edited plan (`resume --edit plan.json`) as an approval decision; errors name file and field. */
+export function parseEditedPlan(text: string, file: string): ApprovalDecision {
+  const raw = parseDocument(text, file, "json");
+  const parsed = ApprovalDecisionSchema.safeParse({ action: "edit", plan: raw });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserInputError(issue?.message ?? "invalid plan", {
+      file,
+      field: (issue?.path ?? []).slice(1).join(".") || "(root)",
+      hint: 'a plan is {"steps":[{"id","assignee","toolCalls":[{"tool","args"}],"dependsOn"}]}',
+    });
+  }
+  return parsed.data;
 }
 
 function report(outcome: ScenarioRunOutcome, flags: RunFlags, mode: "demo" | "run" | "resume"): void {
