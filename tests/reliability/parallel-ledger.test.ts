@@ -12,7 +12,13 @@ import {
 import { defineTool } from "../../src/core/index.js";
 import { createTeam, Runtime } from "../../src/graph/index.js";
 import { CoDefGuard, TomGuard } from "../../src/guards/privacy/index.js";
-import type { MessageGuard, MessageGuardInput, Verdict } from "../../src/guards/types.js";
+import type {
+  MessageGuard,
+  MessageGuardInput,
+  ToolCallGuard,
+  ToolCallGuardInput,
+  Verdict,
+} from "../../src/guards/types.js";
 import { disclosedKeys, ledgerFor } from "../../src/memory/index.js";
 
 const POLICY = {
@@ -136,5 +142,39 @@ describe("concurrent sends on one runtime", () => {
     const results = await Promise.all(sends);
     expect(seen).toEqual([0, 1, 1]);
     expect(results.map((r) => r.decision)).toEqual(["allow", "block", "block"]);
+  });
+
+  it("tool-call guards too: concurrent calls are checked after the earlier ones are recorded", async () => {
+    const sink = defineTool({
+      name: "send",
+      description: "sends outside",
+      schema: z.object({ text: z.string() }),
+      effects: ["sends_outside"],
+      run: () => ({ sent: true }),
+    });
+    // Allows one call to the sink per run, after a pause in which another call could slip in.
+    const once: ToolCallGuard = {
+      name: "once",
+      async checkToolCall(input: ToolCallGuardInput): Promise<Verdict> {
+        const earlier = input.log
+          .items({ runId: input.runId, kind: "tool_call" })
+          .filter((i) => !i.labels.includes("withheld"));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const decision = earlier.length === 0 ? "allow" : "block";
+        return {
+          guard: "once",
+          hook: "tool_call",
+          decision,
+          flagged: decision === "block",
+          rationale: `${earlier.length} earlier`,
+        };
+      },
+    };
+    const runtime = new Runtime({ runId: "t", guards: { toolCall: [once] } });
+    const calls = [0, 1, 2].map((i) =>
+      runtime.callTool(`w${i}`, 1, sink, { text: `m${i}` }, { idempotencyKey: `k${i}`, derivedFrom: [] }),
+    );
+    const statuses = (await Promise.all(calls)).map((r) => r.status);
+    expect(statuses).toEqual(["executed", "blocked", "blocked"]);
   });
 });
