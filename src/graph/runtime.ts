@@ -373,12 +373,12 @@ export class Runtime {
     step: number,
     toolName: string,
     args: Record<string, unknown>,
-    callBase: NewItem,
+    callBase: Omit<Item, "id" | "runId">,
   ): Promise<{ call: Item; verdicts: Verdict[]; withheld: boolean }> {
     const verdicts: Verdict[] = [];
     // Guards see the call as a draft (not yet in the log), like messages: a blocked call may carry
     // what must not leave, so it is recorded withheld (private, its author only) after the verdict.
-    const draft = { ...callBase, id: "", runId: this.runId } as Item;
+    const draft: Item = { ...callBase, id: "", runId: this.runId };
     for (const guard of this.guards.toolCall ?? []) {
       verdicts.push(
         await runGuard(
