@@ -123,7 +123,7 @@ describe("database failures are the database file's, exit 2", () => {
     throw new Error("expected SQLite to fail");
   };
 
-  it("not SQLite, read-only, full", () => {
+  it("not SQLite, read-only, full, locked", () => {
     const text = join(dir, "text.db");
     writeFileSync(text, "plain text, not a database\n".repeat(40));
     const notDb = real(() => new Database(text).pragma("journal_mode = WAL"));
@@ -139,10 +139,18 @@ describe("database failures are the database file's, exit 2", () => {
       for (let i = 0; i < 100; i++) small.prepare("INSERT INTO t VALUES (?)").run("y".repeat(4000));
     });
     small.close();
+    const holder = new Database(good);
+    holder.exec("BEGIN EXCLUSIVE");
+    const other = new Database(good, { timeout: 0 });
+    const locked = real(() => other.exec("INSERT INTO t VALUES ('z')"));
+    other.close();
+    holder.exec("ROLLBACK");
+    holder.close();
     for (const [error, words] of [
       [notDb, "not a SQLite database"],
       [readOnly, "read-only"],
       [full, "full"],
+      [locked, "locked by another process"],
     ] as const) {
       const mapped = databaseError(error, "runs.db");
       expect(mapped, String(error)).toBeInstanceOf(QuorumError);
