@@ -34,6 +34,7 @@ export class EventLog implements LogWriter {
   /** agent -> what reached it, in order; key includes run so runs never mix. */
   private readonly seen = new Map<string, SeenEntry[]>();
   private readonly newItemId: (kind: string) => string;
+  private listeners: Array<(event: RunEvent) => void> = [];
 
   constructor(options: EventLogOptions = {}) {
     this.newItemId = options.newItemId ?? ((kind) => newId(kind.replace(/_/g, "")));
@@ -74,7 +75,19 @@ export class EventLog implements LogWriter {
   record(event: NewRunEvent): RunEvent {
     const full = Object.freeze({ ...event, seq: this.eventList.length }) as RunEvent;
     this.eventList.push(full);
+    for (const listener of this.listeners) listener(full);
     return full;
+  }
+
+  /**
+   * Calls `listener` with every event recorded from now on, synchronously (an item's event comes
+   * after the item is stored). Returns the function that stops it.
+   */
+  subscribe(listener: (event: RunEvent) => void): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   /**

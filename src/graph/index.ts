@@ -1,5 +1,6 @@
 export * from "./from-scenario.js";
 export * from "./journal.js";
+export * from "./run-stream.js";
 export * from "./runfile.js";
 export * from "./runtime.js";
 export * from "./scenario.js";

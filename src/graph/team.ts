@@ -22,6 +22,8 @@ import {
   ModelError,
   type RunEvent,
   type Sensitivity,
+  type TeamEvent,
+  type TeamObserver,
   type ToolSpec,
   type Usage,
   UserInputError,
@@ -29,7 +31,9 @@ import {
 import type { Guards } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
 import type { ToolJournal } from "./journal.js";
+import { LiveEvents } from "./live-events.js";
 import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
+import { TeamRunStream } from "./run-stream.js";
 import { Runtime } from "./runtime.js";
 import type { Budgets } from "./scenario.js";
 import { createMemoryCheckpointer } from "./serde.js";
@@ -99,6 +103,8 @@ export interface TeamConfig {
   runContext?: "lean" | "langchain";
   /** Structured logger for the team's runtimes (pino; contents redacted by it). Silent by default. */
   logger?: Logger;
+  /** Watchers of every run of this team (e.g. `createOtelObserver()`), handed each event live. */
+  observers?: TeamObserver[];
 }
 
 export interface TeamResult {
@@ -144,6 +150,8 @@ export interface RunOptions {
   runId?: string;
   /** Called after each graph node with its name (for progress display). */
   onNode?: (node: string, state: Partial<TeamStateType>) => void;
+  /** Called with each team event as it happens (the callback form of `team.stream`). */
+  onEvent?: (event: TeamEvent) => void;
 }
 
 /**
@@ -203,7 +211,22 @@ export class Team {
     this.startedAt.set(runId, Date.now());
     // Starting with a Command writes the input and goes straight to the planner: the same first
     // checkpoint, without a superstep (and its checkpoint) that only copies the input into state.
-    return this.drive(threadId, new Command({ update: { runId, task }, goto: "planner" }), options);
+    const input = new Command({ update: { runId, task }, goto: "planner" });
+    return this.observed(threadId, options, false, (live) => this.drive(threadId, input, options, live));
+  }
+
+  /** `run` as a stream of typed events, each yielded as it happens; `.result` is the run's result. */
+  stream(task: string, options: RunOptions = {}): TeamRunStream<TeamResult> {
+    return new TeamRunStream((observer) => this.run(task, withObserver(options, observer)));
+  }
+
+  /** `resume` as a stream of typed events. */
+  streamResume(
+    threadId: string,
+    decision?: ApprovalDecision,
+    options: RunOptions = {},
+  ): TeamRunStream<TeamResult> {
+    return new TeamRunStream((observer) => this.resume(threadId, decision, withObserver(options, observer)));
   }
 
   /**
@@ -232,13 +255,14 @@ export class Team {
       }
       const parsed = ApprovalDecision.safeParse(decision);
       if (!parsed.success) throw fromZodError(parsed.error, { hint: "approve, reject, or edit with a plan" });
-      return this.drive(threadId, new Command({ resume: parsed.data }), options);
+      const input = new Command({ resume: parsed.data });
+      return this.observed(threadId, options, true, (live) => this.drive(threadId, input, options, live));
     }
     // A run killed after its parallel tasks wrote but before the superstep was committed has no
     // `next`, only tasks with saved writes: it is still running and must be driven on.
     if (values.status !== "running" && snapshot.next.length === 0)
-      return this.result(threadId, values, undefined);
-    return this.drive(threadId, null, options);
+      return this.observed(threadId, options, true, async () => this.result(threadId, values, undefined));
+    return this.observed(threadId, options, true, (live) => this.drive(threadId, null, options, live));
   }
 
   /**
@@ -317,10 +341,38 @@ export class Team {
     this.runtimes.delete(threadId);
   }
 
-  private async drive(threadId: string, input: unknown, options: RunOptions): Promise<TeamResult> {
-    let streamed: Awaited<ReturnType<Team["stream"]>>;
+  /** Runs `go` with the thread's observers (config and options) watching, if there are any. */
+  private async observed(
+    threadId: string,
+    options: RunOptions,
+    resumed: boolean,
+    go: (live: LiveEvents | undefined) => Promise<TeamResult>,
+  ): Promise<TeamResult> {
+    const observers = [...(this.config.observers ?? [])];
+    if (options.onEvent) observers.push({ onEvent: options.onEvent });
+    const runtime = this.runtimes.get(threadId);
+    if (observers.length === 0 || !runtime) return go(undefined);
+    const live = new LiveEvents(runtime, this.agentNames, observers, runtime.logger);
+    live.started(threadId, resumed);
     try {
-      streamed = await this.stream(threadId, input, options);
+      const result = await go(live);
+      live.finished(result);
+      return result;
+    } catch (error) {
+      live.failed(error);
+      throw error;
+    }
+  }
+
+  private async drive(
+    threadId: string,
+    input: unknown,
+    options: RunOptions,
+    live?: LiveEvents,
+  ): Promise<TeamResult> {
+    let streamed: Awaited<ReturnType<Team["pump"]>>;
+    try {
+      streamed = await this.pump(threadId, input, options, live);
     } catch (error) {
       const qe = asQuorumError(error);
       if (qe.code === "user_input" || qe.code === "internal") throw error;
@@ -362,10 +414,11 @@ export class Team {
     return this.result(threadId, values, streamed.interrupt);
   }
 
-  private async stream(
+  private async pump(
     threadId: string,
     input: unknown,
     options: RunOptions,
+    live?: LiveEvents,
   ): Promise<{ interrupt: ApprovalRequest | undefined; values: TeamStateType | undefined }> {
     const stream = await this.graph.stream(input as never, {
       configurable: this.runConfigurable({ thread_id: threadId }),
@@ -386,6 +439,7 @@ export class Team {
           const list = update as Array<{ value: ApprovalRequest }>;
           interruptPayload = list[0]?.value;
         } else {
+          live?.nodeDone((update as Partial<TeamStateType> | undefined)?.events ?? []);
           options.onNode?.(node, (update ?? {}) as Partial<TeamStateType>);
         }
       }
@@ -1116,6 +1170,17 @@ function turnContext(runtime: Runtime, agent: string, step: number): string[] {
     out.push(e.item.id);
   }
   return out;
+}
+
+function withObserver(options: RunOptions, observer: TeamObserver): RunOptions {
+  const own = options.onEvent;
+  return {
+    ...options,
+    onEvent: (event) => {
+      own?.(event);
+      observer.onEvent(event);
+    },
+  };
 }
 
 export function createTeam(config: TeamConfig): Team {
