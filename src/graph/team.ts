@@ -15,6 +15,7 @@ import type { AgentEnv, Planner, Specialist, Supervisor, Verifier } from "../age
 import {
   asQuorumError,
   EventLog,
+  emptyUsage,
   fromZodError,
   InternalError,
   type Item,
@@ -30,6 +31,7 @@ import {
 } from "../core/index.js";
 import type { Guards } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
+import { RunCancel } from "./cancel.js";
 import type { ToolJournal } from "./journal.js";
 import { LiveEvents } from "./live-events.js";
 import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
@@ -152,6 +154,14 @@ export interface RunOptions {
   onNode?: (node: string, state: Partial<TeamStateType>) => void;
   /** Called with each team event as it happens (the callback form of `team.stream`). */
   onEvent?: (event: TeamEvent) => void;
+  /**
+   * Cancels the run when aborted: it stops as `stopped` with the reason, and its last checkpoint
+   * stays, so `resume` continues it (a node cut off mid-way runs again; side-effecting tools
+   * that completed come back from the journal).
+   */
+  signal?: AbortSignal;
+  /** A wall-clock limit for this call of run or resume, in ms; reaching it cancels as `signal` does. */
+  timeoutMs?: number;
 }
 
 /**
@@ -371,9 +381,11 @@ export class Team {
     live?: LiveEvents,
   ): Promise<TeamResult> {
     let streamed: Awaited<ReturnType<Team["pump"]>>;
+    const cancel = new RunCancel(options);
     try {
-      streamed = await this.pump(threadId, input, options, live);
+      streamed = await this.pump(threadId, input, options, live, cancel.signal);
     } catch (error) {
+      if (cancel.reason !== undefined) return this.cancelled(threadId, cancel.reason);
       const qe = asQuorumError(error);
       if (qe.code === "user_input" || qe.code === "internal") throw error;
       // A model or budget failure ends the run, not the process: the checkpoint before the
@@ -406,6 +418,8 @@ export class Team {
           },
         ],
       };
+    } finally {
+      cancel.dispose();
     }
     // The last streamed state is the state of the last checkpoint: reading it back with getState
     // would deserialize the whole log again.
@@ -414,17 +428,50 @@ export class Team {
     return this.result(threadId, values, streamed.interrupt);
   }
 
+  /**
+   * A cancelled run's result: what its last checkpoint holds, stopped with the reason. The
+   * checkpoint itself is left as it was, still running, so `resume` carries on from it.
+   */
+  private async cancelled(threadId: string, reason: string): Promise<TeamResult> {
+    const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType | undefined;
+    const runId = values?.runId ?? this.runtimes.get(threadId)?.runId ?? threadId;
+    // Cancelled before the first checkpoint: nothing ran, and the thread is free for a new run.
+    const at: TeamResult = values?.runId
+      ? this.result(threadId, values, undefined)
+      : {
+          runId,
+          threadId,
+          status: "stopped",
+          reason,
+          finalAnswer: null,
+          items: [],
+          events: [],
+          usage: emptyUsage(),
+        };
+    const status: RunEvent = {
+      type: "status",
+      seq: at.events.length,
+      runId,
+      step: (values?.turn ?? 0) + 1,
+      status: "stopped",
+      reason,
+    };
+    return { ...at, status: "stopped", reason, events: [...at.events, status] };
+  }
+
   private async pump(
     threadId: string,
     input: unknown,
     options: RunOptions,
     live?: LiveEvents,
+    signal?: AbortSignal,
   ): Promise<{ interrupt: ApprovalRequest | undefined; values: TeamStateType | undefined }> {
     const stream = await this.graph.stream(input as never, {
       configurable: this.runConfigurable({ thread_id: threadId }),
       streamMode: ["updates", "values"],
       recursionLimit: this.budgets.maxSteps * 4 + 20,
       ...(this.config.durability ? { durability: this.config.durability } : {}),
+      ...(signal ? { signal } : {}),
     });
     let interruptPayload: ApprovalRequest | undefined;
     let values: TeamStateType | undefined;

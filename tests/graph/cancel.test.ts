@@ -1,0 +1,129 @@
+// Cancelling a run with an AbortSignal or a wall-clock limit: it stops with a reason naming what
+// stopped it, its checkpoint stays, and resume finishes it without re-running a completed
+// side effect.
+import { describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import {
+  RuleVerifier,
+  ScriptedPlanner,
+  ScriptedSpecialist,
+  TemplateSupervisor,
+} from "../../src/agents/index.js";
+import { defineTool, type TeamEvent } from "../../src/core/index.js";
+import { createTeam, InMemoryToolJournal } from "../../src/graph/index.js";
+
+vi.setConfig({ testTimeout: 30_000 });
+
+/** a sends a notice (a side effect) that waits for the gate; b then reads it back. */
+function gatedTeam() {
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const sent = { count: 0 };
+  const notify = defineTool({
+    name: "notify",
+    description: "sends a notice outside, once the gate opens",
+    schema: z.object({}),
+    effects: ["sends_outside"],
+    run: async () => {
+      await gate;
+      sent.count += 1;
+      return { id: `notice-${sent.count}` };
+    },
+  });
+  const team = createTeam({
+    planner: {
+      name: "planner",
+      impl: new ScriptedPlanner([
+        {
+          steps: [
+            {
+              id: "a",
+              assignee: "alpha",
+              description: "notify",
+              toolCalls: [{ tool: "notify", args: {} }],
+              dependsOn: [],
+            },
+            { id: "b", assignee: "alpha", description: "report", toolCalls: [], dependsOn: ["a"] },
+          ],
+        },
+      ]),
+    },
+    specialists: [
+      { name: "alpha", impl: new ScriptedSpecialist({ a: ["sent {{0.id}}"], b: ["done"] }), tools: [notify] },
+    ],
+    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}}; {{b}}") },
+    // Shared by the run and its resume, as the SQLite store's journal is across processes.
+    journal: new InMemoryToolJournal(),
+  });
+  return { team, open, sent };
+}
+
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(ok()).toBe(true);
+};
+
+describe("cancellation", () => {
+  it("an aborted run stops with its reason and resumes to the end, the side effect once", async () => {
+    const { team, open, sent } = gatedTeam();
+    const controller = new AbortController();
+    const events: TeamEvent[] = [];
+    const stopped = await team.run("notify and report", {
+      threadId: "thread-abort",
+      signal: controller.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === "tool.called") controller.abort("the user pressed stop");
+      },
+    });
+    expect(stopped.status).toBe("stopped");
+    expect(stopped.reason).toBe("cancelled: the user pressed stop");
+    expect(stopped.events.at(-1)).toMatchObject({ type: "status", status: "stopped" });
+    expect(events.at(-1)).toMatchObject({ type: "run.finished", status: "stopped" });
+    expect(stopped.finalAnswer).toBeNull();
+    // The cut-off call completes in the background and is journalled; resume replays it.
+    open();
+    await until(() => sent.count === 1);
+    const resumed = await team.resume("thread-abort");
+    expect(resumed.status).toBe("finished");
+    expect(resumed.finalAnswer).toBe("sent notice-1; done");
+    expect(sent.count).toBe(1);
+    const notifies = resumed.events.filter((e) => e.type === "tool" && e.tool === "notify");
+    expect(notifies.map((e) => (e.type === "tool" ? e.status : ""))).toEqual(["replayed"]);
+  });
+
+  it("a wall-clock limit stops the run naming the limit", async () => {
+    const { team, open } = gatedTeam();
+    const stopped = await team.run("notify and report", { threadId: "thread-slow", timeoutMs: 50 });
+    expect(stopped.status).toBe("stopped");
+    expect(stopped.reason).toBe("wall-clock limit of 50 ms (timeoutMs) reached");
+    open();
+    const resumed = await team.resume("thread-slow");
+    expect(resumed.status).toBe("finished");
+  });
+
+  it("a signal aborted before the run starts runs nothing", async () => {
+    const { team, sent } = gatedTeam();
+    const stopped = await team.run("notify and report", {
+      threadId: "thread-never",
+      signal: AbortSignal.abort(),
+    });
+    expect(stopped.status).toBe("stopped");
+    expect(stopped.reason).toBe("cancelled");
+    expect(stopped.items.filter((i) => i.kind === "tool_call")).toEqual([]);
+    expect(sent.count).toBe(0);
+  });
+
+  it("a run that ends before the limit is not stopped, and leaves no timer behind", async () => {
+    const { team, open } = gatedTeam();
+    open();
+    const result = await team.run("notify and report", {
+      timeoutMs: 60_000,
+      signal: new AbortController().signal,
+    });
+    expect(result.status).toBe("finished");
+  });
+});
