@@ -2,64 +2,10 @@
 // stopped it, its checkpoint stays, and resume finishes it without re-running a completed
 // side effect.
 import { describe, expect, it, vi } from "vitest";
-import { z } from "zod";
-import {
-  RuleVerifier,
-  ScriptedPlanner,
-  ScriptedSpecialist,
-  TemplateSupervisor,
-} from "../../src/agents/index.js";
-import { defineTool, type TeamEvent } from "../../src/core/index.js";
-import { createTeam, InMemoryToolJournal } from "../../src/graph/index.js";
+import type { TeamEvent } from "../../src/core/index.js";
+import { gatedTeam } from "./gated.js";
 
 vi.setConfig({ testTimeout: 30_000 });
-
-/** a sends a notice (a side effect) that waits for the gate; b then reads it back. */
-function gatedTeam() {
-  let open = () => {};
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  const sent = { count: 0 };
-  const notify = defineTool({
-    name: "notify",
-    description: "sends a notice outside, once the gate opens",
-    schema: z.object({}),
-    effects: ["sends_outside"],
-    run: async () => {
-      await gate;
-      sent.count += 1;
-      return { id: `notice-${sent.count}` };
-    },
-  });
-  const team = createTeam({
-    planner: {
-      name: "planner",
-      impl: new ScriptedPlanner([
-        {
-          steps: [
-            {
-              id: "a",
-              assignee: "alpha",
-              description: "notify",
-              toolCalls: [{ tool: "notify", args: {} }],
-              dependsOn: [],
-            },
-            { id: "b", assignee: "alpha", description: "report", toolCalls: [], dependsOn: ["a"] },
-          ],
-        },
-      ]),
-    },
-    specialists: [
-      { name: "alpha", impl: new ScriptedSpecialist({ a: ["sent {{0.id}}"], b: ["done"] }), tools: [notify] },
-    ],
-    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}}; {{b}}") },
-    // Shared by the run and its resume, as the SQLite store's journal is across processes.
-    journal: new InMemoryToolJournal(),
-  });
-  return { team, open, sent };
-}
 
 const until = async (ok: () => boolean) => {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));

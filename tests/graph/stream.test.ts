@@ -1,65 +1,17 @@
 // team.stream(): typed events as they happen, the same events as a saved run file gives, and
 // never a private value in any of them.
 import { describe, expect, it, vi } from "vitest";
-import { z } from "zod";
-import {
-  RuleVerifier,
-  ScriptedPlanner,
-  ScriptedSpecialist,
-  TemplateSupervisor,
-} from "../../src/agents/index.js";
-import {
-  defineTool,
-  type TeamEvent,
-  TeamEventSchema,
-  type TeamEventType,
-  teamEventsOf,
-} from "../../src/core/index.js";
+import { type TeamEvent, TeamEventSchema, type TeamEventType, teamEventsOf } from "../../src/core/index.js";
 import { teamFromScenario } from "../../src/graph/from-scenario.js";
-import { createTeam, type Team } from "../../src/graph/index.js";
+import type { Team } from "../../src/graph/index.js";
 import { toRunFile } from "../../src/graph/runfile.js";
 import { loadScenario } from "../../src/graph/scenario.js";
 import { scenarioCanaries } from "../../src/graph/scenario-privacy.js";
 import type { PlanGuard, ToolCallGuard } from "../../src/guards/types.js";
 import { smallTeam } from "./fixtures.js";
+import { gatedTeam } from "./gated.js";
 
 vi.setConfig({ testTimeout: 30_000 });
-
-/** One step whose tool waits until the test opens the gate. */
-function gatedTeam(gate: Promise<void>) {
-  const wait = defineTool({
-    name: "wait",
-    description: "waits for the gate",
-    schema: z.object({}),
-    run: async () => {
-      await gate;
-      return { value: "open" };
-    },
-  });
-  return createTeam({
-    planner: {
-      name: "planner",
-      impl: new ScriptedPlanner([
-        {
-          steps: [
-            {
-              id: "a",
-              assignee: "alpha",
-              description: "wait",
-              toolCalls: [{ tool: "wait", args: {} }],
-              dependsOn: [],
-            },
-          ],
-        },
-      ]),
-    },
-    specialists: [
-      { name: "alpha", impl: new ScriptedSpecialist({ a: ["gate {{0.value}}"] }), tools: [wait] },
-    ],
-    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}}") },
-  });
-}
 
 async function collect(stream: AsyncIterable<TeamEvent>): Promise<TeamEvent[]> {
   const out: TeamEvent[] = [];
@@ -73,11 +25,8 @@ const without = (events: TeamEvent[], type: TeamEventType) =>
 
 describe("team.stream", () => {
   it("yields events while the run is still going", async () => {
-    let open = () => {};
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const stream = gatedTeam(gate).stream("wait for it");
+    const { team, open } = gatedTeam();
+    const stream = team.stream("notify and report");
     let settled = false;
     void stream.result.then(() => {
       settled = true;
@@ -96,7 +45,7 @@ describe("team.stream", () => {
     }
     expect(seen.at(-1)).toBe("run.finished");
     expect(seen.indexOf("tool.called")).toBeLessThan(seen.indexOf("tool.result"));
-    expect((await stream.result).finalAnswer).toBe("gate open");
+    expect((await stream.result).finalAnswer).toBe("sent notice-1; done");
   });
 
   it("every event parses with the schema, is numbered in order, and the run ends once", async () => {
