@@ -23,7 +23,8 @@ export function otlpEndpoint(raw: string): string {
   return url.toString();
 }
 
-async function loadRunFile(file: string) {
+/** A saved run file, checked against its schema (the file and field named when it is not one). */
+export async function loadRunFile(file: string) {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, "utf8"));
@@ -32,7 +33,7 @@ async function loadRunFile(file: string) {
   }
   const parsed = RunFileSchema.safeParse(raw);
   if (!parsed.success)
-    throw fromZodError(parsed.error, { file, hint: "--otlp sends quorum run files (runs/<runId>.json)" });
+    throw fromZodError(parsed.error, { file, hint: "expected a quorum run file (runs/<runId>.json)" });
   return parsed.data;
 }
 

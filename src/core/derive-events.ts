@@ -71,7 +71,8 @@ export function agentStepOf(
     event.type === "error"
   )
     at = event.agent === undefined ? undefined : { agent: event.agent, step: event.step };
-  return at && agents.has(at.agent) ? at : undefined;
+  // Step 0 is the run's setup (the task and the memory given before it starts), no agent's turn.
+  return at && at.step > 0 && agents.has(at.agent) ? at : undefined;
 }
 
 function summary(v: z.infer<typeof VerdictContent>): GuardVerdictSummary {

@@ -1,11 +1,12 @@
-// `quorum trace <run.json> --otlp <url>` on the built CLI, against an OTLP/HTTP receiver this
+// `quorum trace <run.json> --otlp <url>` (and `--events`) on the built CLI, against an OTLP/HTTP receiver this
 // test starts on 127.0.0.1: the payload is a valid JSON ExportTraceServiceRequest with the run's
 // span tree, and a bad URL, a closed port or a refusing receiver exit 2 with one line.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RunFileSchema, TeamEventSchema, teamEventsOf } from "../../src/core/index.js";
 import { toRunFile, writeRunFile } from "../../src/graph/runfile.js";
 import { smallTeam } from "../graph/fixtures.js";
 import { type OtlpSpan, receivedSpans, startOtlpReceiver } from "../trace/otlp-receiver.js";
@@ -100,5 +101,30 @@ describe("quorum trace --otlp", () => {
       expect(lines[0]).toMatch(/^error\[user_input\] /);
       expect(lines[0]).toContain(text);
     }
+  });
+});
+
+describe("quorum trace --events", () => {
+  it("prints the run's team events, one JSON line each, as teamEventsOf gives them", async () => {
+    const file = await savedRun();
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ["bin/quorum.js", "trace", file, "--events"], {
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      let stdout = "";
+      child.stdout.on("data", (c: Buffer) => {
+        stdout += c.toString();
+      });
+      child.on("close", (code) => resolve({ code, stdout }));
+    });
+    expect(out.code).toBe(0);
+    const lines = out.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as unknown);
+    for (const l of lines) expect(TeamEventSchema.safeParse(l).success).toBe(true);
+    const run = RunFileSchema.parse(JSON.parse(readFileSync(file, "utf8")));
+    expect(lines).toEqual(teamEventsOf(run));
+    expect(lines.at(-1)).toMatchObject({ type: "run.finished", status: "finished" });
   });
 });
