@@ -162,6 +162,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** A wall-clock limit for this call of run or resume, in ms; reaching it cancels as `signal` does. */
   timeoutMs?: number;
+  /**
+   * Limits for this call of run or resume, over the team's `budgets` (steps, retries, replans,
+   * model calls, tokens, wall time): reaching one stops the run as `stopped`, the limit named.
+   */
+  budgets?: Partial<Budgets>;
 }
 
 /**
@@ -182,6 +187,8 @@ export class Team {
    */
   readonly outputOverrides = new Map<string, string>();
   private readonly startedAt = new Map<string, number>();
+  /** Per-call limits (RunOptions.budgets) by run id, over the team's. */
+  private readonly runBudgets = new Map<string, Budgets>();
   /** Whether this team's runs carry the lean run-context marker (see run-context.ts). */
   private readonly lean: boolean;
 
@@ -219,6 +226,7 @@ export class Team {
     }
     this.runtimes.set(threadId, this.newRuntime(runId, new EventLog(this.logOptions())));
     this.startedAt.set(runId, Date.now());
+    this.limit(runId, options);
     // Starting with a Command writes the input and goes straight to the planner: the same first
     // checkpoint, without a superstep (and its checkpoint) that only copies the input into state.
     const input = new Command({ update: { runId, task }, goto: "planner" });
@@ -256,6 +264,7 @@ export class Team {
     const log = EventLog.fromSnapshot({ items: values.items, events: values.events });
     this.runtimes.set(threadId, this.newRuntime(values.runId, log, UsageMeter.fromLog(log, values.runId)));
     this.startedAt.set(values.runId, Date.now());
+    this.limit(values.runId, options);
     const interrupted = snapshot.tasks.some((t) => t.interrupts.length > 0);
     if (interrupted) {
       if (!decision) {
@@ -348,6 +357,7 @@ export class Team {
   release(threadId: string): void {
     const runtime = this.runtimes.get(threadId);
     if (runtime) this.startedAt.delete(runtime.runId);
+    if (runtime) this.runBudgets.delete(runtime.runId);
     this.runtimes.delete(threadId);
   }
 
@@ -428,6 +438,15 @@ export class Team {
     return this.result(threadId, values, streamed.interrupt);
   }
 
+  private limit(runId: string, options: RunOptions): void {
+    if (options.budgets) this.runBudgets.set(runId, { ...this.budgets, ...options.budgets });
+    else this.runBudgets.delete(runId);
+  }
+
+  private budgetsOf(runId: string | undefined): Budgets {
+    return (runId !== undefined ? this.runBudgets.get(runId) : undefined) ?? this.budgets;
+  }
+
   /**
    * A cancelled run's result: what its last checkpoint holds, stopped with the reason. The
    * checkpoint itself is left as it was, still running, so `resume` carries on from it.
@@ -469,7 +488,7 @@ export class Team {
     const stream = await this.graph.stream(input as never, {
       configurable: this.runConfigurable({ thread_id: threadId }),
       streamMode: ["updates", "values"],
-      recursionLimit: this.budgets.maxSteps * 4 + 20,
+      recursionLimit: this.budgetsOf(this.runtimes.get(threadId)?.runId).maxSteps * 4 + 20,
       ...(this.config.durability ? { durability: this.config.durability } : {}),
       ...(signal ? { signal } : {}),
     });
@@ -1063,7 +1082,7 @@ export class Team {
 
   /** The supervisor's routing: retry a failed step, replan, stop on budgets, or go on. */
   private decide(state: TeamStateType, runtime: Runtime): SupervisorDecision {
-    const b = this.budgets;
+    const b = this.budgetsOf(runtime.runId);
     const usage = runtime.meter.totals;
     const started = this.startedAt.get(runtime.runId);
     if (state.turn >= b.maxSteps) return { route: "stop", reason: `step budget of ${b.maxSteps} reached` };

@@ -3,6 +3,7 @@
 // side effect.
 import { describe, expect, it, vi } from "vitest";
 import type { TeamEvent } from "../../src/core/index.js";
+import { smallTeam } from "./fixtures.js";
 import { gatedTeam } from "./gated.js";
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -71,5 +72,27 @@ describe("cancellation", () => {
       signal: new AbortController().signal,
     });
     expect(result.status).toBe("finished");
+  });
+});
+
+describe("per-call limits", () => {
+  it("budgets on one call stop that run, naming the limit, and leave the team's for the next", async () => {
+    const team = smallTeam();
+    const limited = await team.run("combine a and b", { budgets: { maxSteps: 3 } });
+    expect(limited.status).toBe("stopped");
+    expect(limited.reason).toBe("step budget of 3 reached");
+    expect(limited.events.at(-1)).toMatchObject({ type: "status", status: "stopped" });
+    expect((await team.run("combine a and b")).status).toBe("finished");
+    expect(team.budgets.maxSteps).toBe(100);
+  });
+
+  it("retry and replan limits hold per call too", async () => {
+    const team = smallTeam();
+    const first = await team.run("combine a and b", {
+      threadId: "thread-limit",
+      budgets: { maxRetries: 0, maxReplans: 0 },
+    });
+    expect(first.status).toBe("failed");
+    expect(first.reason).toContain("no replans are left");
   });
 });
