@@ -1,4 +1,4 @@
-import type { TeamEvent, TeamObserver } from "../core/index.js";
+import { type TeamEvent, type TeamObserver, UserInputError } from "../core/index.js";
 
 /**
  * A run as a stream of events: `for await (const event of stream)` sees each event as it
@@ -25,7 +25,10 @@ export class TeamRunStream<Result> implements AsyncIterable<TeamEvent> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<TeamEvent> {
-    if (this.iterated) throw new Error("a team run stream can be iterated once");
+    if (this.iterated)
+      throw new UserInputError("a team run stream can be iterated once", {
+        hint: "keep the events you need, or await .result",
+      });
     this.iterated = true;
     try {
       while (true) {

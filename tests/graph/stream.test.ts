@@ -116,6 +116,15 @@ describe("team.stream", () => {
     expect((await smallTeamRun(team)).status).toBe("finished");
   });
 
+  it("a run that cannot start fails the loop and the result with the same error", async () => {
+    const team = smallTeam();
+    await team.run("combine a and b", { threadId: "thread-used" });
+    const stream = team.stream("again", { threadId: "thread-used" });
+    await expect(collect(stream)).rejects.toMatchObject({ code: "user_input" });
+    await expect(stream.result).rejects.toThrow(/already has a run/);
+    await expect(collect(stream)).rejects.toThrow(/iterated once/);
+  });
+
   it("a throwing observer does not stop the run", async () => {
     const onEvent = vi.fn(() => {
       throw new Error("observer bug");
