@@ -14,6 +14,7 @@ const steps: Array<{ name: string; script: string; args: string[]; gc: boolean }
   { name: "guards", script: "guards/run.ts", args: [], gc: true },
   { name: "checkpoint", script: "checkpoint/run.ts", args: ["10"], gc: false },
   { name: "trace-scale", script: "trace-scale/run.ts", args: [], gc: false },
+  { name: "telemetry", script: "telemetry/run.ts", args: ["100"], gc: false },
 ];
 const only = process.argv.slice(2);
 const started = Date.now();

@@ -8,6 +8,7 @@ import {
   RuleVerifier,
   ScriptedPlanner,
   ScriptedSpecialist,
+  type TeamConfig,
   TemplateSupervisor,
 } from "../src/index.js";
 
@@ -18,8 +19,9 @@ const lookup = defineTool({
   run: ({ key }) => ({ value: key.toUpperCase() }),
 });
 
-export async function quickstart() {
-  const team = createTeam({
+/** The tour's team; `extra` adds to its config (observers, a checkpointer, ...). */
+export function quickstartTeam(extra: Partial<TeamConfig> = {}) {
+  return createTeam({
     planner: {
       name: "planner",
       impl: new ScriptedPlanner([
@@ -45,8 +47,12 @@ export async function quickstart() {
     },
     supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}}") },
     guards: { plan: [createPlanGuard({ tools: [lookup] })] },
+    ...extra,
   });
-  return team.run("What is a?");
+}
+
+export async function quickstart() {
+  return quickstartTeam().run("What is a?");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,3 +1,4 @@
+export * from "./derive-events.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./ids.js";
@@ -7,4 +8,5 @@ export * from "./logger.js";
 export * from "./parse.js";
 export * from "./redact.js";
 export * from "./runfile.js";
+export * from "./team-events.js";
 export * from "./tool.js";

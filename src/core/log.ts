@@ -36,6 +36,7 @@ export class EventLog implements LogWriter {
   private readonly newItemId: (kind: string) => string;
   /** Added to an event's index to give its seq: a resumed log numbers on past what came before. */
   private seqOffset = 0;
+  private listeners: Array<(event: RunEvent) => void> = [];
 
   constructor(options: EventLogOptions = {}) {
     this.newItemId = options.newItemId ?? ((kind) => newId(kind.replace(/_/g, "")));
@@ -76,7 +77,19 @@ export class EventLog implements LogWriter {
   record(event: NewRunEvent): RunEvent {
     const full = Object.freeze({ ...event, seq: this.eventList.length + this.seqOffset }) as RunEvent;
     this.eventList.push(full);
+    for (const listener of this.listeners) listener(full);
     return full;
+  }
+
+  /**
+   * Calls `listener` with every event recorded from now on, synchronously (an item's event comes
+   * after the item is stored). Returns the function that stops it.
+   */
+  subscribe(listener: (event: RunEvent) => void): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 export * from "./encrypted-serde.js";
 export * from "./from-scenario.js";
 export * from "./journal.js";
+export * from "./run-stream.js";
 export * from "./runfile.js";
 export * from "./runtime.js";
 export * from "./scenario.js";

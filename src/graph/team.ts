@@ -16,6 +16,7 @@ import {
   asQuorumError,
   checkId,
   EventLog,
+  emptyUsage,
   fromZodError,
   InternalError,
   type Item,
@@ -23,14 +24,19 @@ import {
   ModelError,
   type RunEvent,
   type Sensitivity,
+  type TeamEvent,
+  type TeamObserver,
   type ToolSpec,
   type Usage,
   UserInputError,
 } from "../core/index.js";
 import type { Guards, Verdict } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
+import { RunCancel } from "./cancel.js";
 import type { ToolJournal } from "./journal.js";
+import { LiveEvents } from "./live-events.js";
 import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
+import { TeamRunStream } from "./run-stream.js";
 import { Runtime } from "./runtime.js";
 import type { Budgets } from "./scenario.js";
 import { createMemoryCheckpointer } from "./serde.js";
@@ -106,6 +112,8 @@ export interface TeamConfig {
    * every recipient counts.
    */
   trustedRecipients?: string[];
+  /** Watchers of every run of this team (e.g. `createOtelObserver()`), handed each event live. */
+  observers?: TeamObserver[];
 }
 
 export interface TeamResult {
@@ -151,6 +159,21 @@ export interface RunOptions {
   runId?: string;
   /** Called after each graph node with its name (for progress display). */
   onNode?: (node: string, state: Partial<TeamStateType>) => void;
+  /** Called with each team event as it happens (the callback form of `team.stream`). */
+  onEvent?: (event: TeamEvent) => void;
+  /**
+   * Cancels the run when aborted: it stops as `stopped` with the reason, and its last checkpoint
+   * stays, so `resume` continues it (a node cut off mid-way runs again; side-effecting tools
+   * that completed come back from the journal).
+   */
+  signal?: AbortSignal;
+  /** A wall-clock limit for this call of run or resume, in ms; reaching it cancels as `signal` does. */
+  timeoutMs?: number;
+  /**
+   * Limits for this call of run or resume, over the team's `budgets` (steps, retries, replans,
+   * model calls, tokens, wall time): reaching one stops the run as `stopped`, the limit named.
+   */
+  budgets?: Partial<Budgets>;
 }
 
 /**
@@ -171,6 +194,8 @@ export class Team {
    */
   readonly outputOverrides = new Map<string, string>();
   private readonly startedAt = new Map<string, number>();
+  /** Per-call limits (RunOptions.budgets) by run id, over the team's. */
+  private readonly runBudgets = new Map<string, Budgets>();
   /** Whether this team's runs carry the lean run-context marker (see run-context.ts). */
   private readonly lean: boolean;
 
@@ -220,9 +245,25 @@ export class Team {
     }
     this.runtimes.set(threadId, this.newRuntime(runId, new EventLog(this.logOptions())));
     this.startedAt.set(runId, Date.now());
+    this.limit(runId, options);
     // Starting with a Command writes the input and goes straight to the planner: the same first
     // checkpoint, without a superstep (and its checkpoint) that only copies the input into state.
-    return this.drive(threadId, new Command({ update: { runId, task }, goto: "planner" }), options);
+    const input = new Command({ update: { runId, task }, goto: "planner" });
+    return this.observed(threadId, options, false, (live) => this.drive(threadId, input, options, live));
+  }
+
+  /** `run` as a stream of typed events, each yielded as it happens; `.result` is the run's result. */
+  stream(task: string, options: RunOptions = {}): TeamRunStream<TeamResult> {
+    return new TeamRunStream((observer) => this.run(task, withObserver(options, observer)));
+  }
+
+  /** `resume` as a stream of typed events. */
+  streamResume(
+    threadId: string,
+    decision?: ApprovalDecision,
+    options: RunOptions = {},
+  ): TeamRunStream<TeamResult> {
+    return new TeamRunStream((observer) => this.resume(threadId, decision, withObserver(options, observer)));
   }
 
   /**
@@ -247,6 +288,7 @@ export class Team {
     );
     this.runtimes.set(threadId, this.newRuntime(values.runId, log, UsageMeter.fromLog(log, values.runId)));
     this.startedAt.set(values.runId, Date.now());
+    this.limit(values.runId, options);
     const interrupted = snapshot.tasks.some((t) => t.interrupts.length > 0);
     if (interrupted) {
       if (!decision) {
@@ -256,7 +298,8 @@ export class Team {
       }
       const parsed = ApprovalDecision.safeParse(decision);
       if (!parsed.success) throw fromZodError(parsed.error, { hint: "approve, reject, or edit with a plan" });
-      return this.drive(threadId, new Command({ resume: parsed.data }), options);
+      const input = new Command({ resume: parsed.data });
+      return this.observed(threadId, options, true, (live) => this.drive(threadId, input, options, live));
     }
     if (decision) {
       throw new UserInputError(`thread ${threadId} is not waiting for plan approval`, {
@@ -270,8 +313,8 @@ export class Team {
     // A run killed after its parallel tasks wrote but before the superstep was committed has no
     // `next`, only tasks with saved writes: it is still running and must be driven on.
     if (values.status !== "running" && snapshot.next.length === 0)
-      return this.result(threadId, values, undefined);
-    return this.drive(threadId, null, options);
+      return this.observed(threadId, options, true, async () => this.result(threadId, values, undefined));
+    return this.observed(threadId, options, true, (live) => this.drive(threadId, null, options, live));
   }
 
   /**
@@ -347,6 +390,7 @@ export class Team {
   release(threadId: string): void {
     const runtime = this.runtimes.get(threadId);
     if (runtime) this.startedAt.delete(runtime.runId);
+    if (runtime) this.runBudgets.delete(runtime.runId);
     this.runtimes.delete(threadId);
   }
 
@@ -362,11 +406,41 @@ export class Team {
     return next;
   }
 
-  private async drive(threadId: string, input: unknown, options: RunOptions): Promise<TeamResult> {
-    let streamed: Awaited<ReturnType<Team["stream"]>>;
+  /** Runs `go` with the thread's observers (config and options) watching, if there are any. */
+  private async observed(
+    threadId: string,
+    options: RunOptions,
+    resumed: boolean,
+    go: (live: LiveEvents | undefined) => Promise<TeamResult>,
+  ): Promise<TeamResult> {
+    const observers = [...(this.config.observers ?? [])];
+    if (options.onEvent) observers.push({ onEvent: options.onEvent });
+    const runtime = this.runtimes.get(threadId);
+    if (observers.length === 0 || !runtime) return go(undefined);
+    const live = new LiveEvents(runtime, this.agentNames, observers, runtime.logger);
+    live.started(threadId, resumed);
     try {
-      streamed = await this.stream(threadId, input, options);
+      const result = await go(live);
+      live.finished(result);
+      return result;
     } catch (error) {
+      live.failed(error);
+      throw error;
+    }
+  }
+
+  private async drive(
+    threadId: string,
+    input: unknown,
+    options: RunOptions,
+    live?: LiveEvents,
+  ): Promise<TeamResult> {
+    let streamed: Awaited<ReturnType<Team["pump"]>>;
+    const cancel = new RunCancel(options);
+    try {
+      streamed = await this.pump(threadId, input, options, live, cancel.signal);
+    } catch (error) {
+      if (cancel.reason !== undefined) return this.cancelled(threadId, cancel.reason);
       const qe = asQuorumError(error);
       if (qe.code === "user_input" || qe.code === "internal") throw error;
       // A model or budget failure ends the run, not the process: the checkpoint before the
@@ -400,6 +474,8 @@ export class Team {
           },
         ],
       };
+    } finally {
+      cancel.dispose();
     }
     // The last streamed state is the state of the last checkpoint: reading it back with getState
     // would deserialize the whole log again.
@@ -408,16 +484,59 @@ export class Team {
     return this.result(threadId, values, streamed.interrupt);
   }
 
-  private async stream(
+  private limit(runId: string, options: RunOptions): void {
+    if (options.budgets) this.runBudgets.set(runId, { ...this.budgets, ...options.budgets });
+    else this.runBudgets.delete(runId);
+  }
+
+  private budgetsOf(runId: string | undefined): Budgets {
+    return (runId !== undefined ? this.runBudgets.get(runId) : undefined) ?? this.budgets;
+  }
+
+  /**
+   * A cancelled run's result: what its last checkpoint holds, stopped with the reason. The
+   * checkpoint itself is left as it was, still running, so `resume` carries on from it.
+   */
+  private async cancelled(threadId: string, reason: string): Promise<TeamResult> {
+    const values = (await this.graph.getState(this.cfg(threadId))).values as TeamStateType | undefined;
+    const runId = values?.runId ?? this.runtimes.get(threadId)?.runId ?? threadId;
+    // Cancelled before the first checkpoint: nothing ran, and the thread is free for a new run.
+    const at: TeamResult = values?.runId
+      ? this.result(threadId, values, undefined)
+      : {
+          runId,
+          threadId,
+          status: "stopped",
+          reason,
+          finalAnswer: null,
+          items: [],
+          events: [],
+          usage: emptyUsage(),
+        };
+    const status: RunEvent = {
+      type: "status",
+      seq: at.events.length,
+      runId,
+      step: (values?.turn ?? 0) + 1,
+      status: "stopped",
+      reason,
+    };
+    return { ...at, status: "stopped", reason, events: [...at.events, status] };
+  }
+
+  private async pump(
     threadId: string,
     input: unknown,
     options: RunOptions,
+    live?: LiveEvents,
+    signal?: AbortSignal,
   ): Promise<{ interrupt: ApprovalRequest | undefined; values: TeamStateType | undefined }> {
     const stream = await this.graph.stream(input as never, {
       configurable: this.runConfigurable({ thread_id: threadId }),
       streamMode: ["updates", "values"],
-      recursionLimit: this.budgets.maxSteps * 4 + 20,
+      recursionLimit: this.budgetsOf(this.runtimes.get(threadId)?.runId).maxSteps * 4 + 20,
       ...(this.config.durability ? { durability: this.config.durability } : {}),
+      ...(signal ? { signal } : {}),
     });
     let interruptPayload: ApprovalRequest | undefined;
     let values: TeamStateType | undefined;
@@ -432,6 +551,7 @@ export class Team {
           const list = update as Array<{ value: ApprovalRequest }>;
           interruptPayload = list[0]?.value;
         } else {
+          live?.nodeDone((update as Partial<TeamStateType> | undefined)?.events ?? []);
           options.onNode?.(node, (update ?? {}) as Partial<TeamStateType>);
         }
       }
@@ -1011,7 +1131,7 @@ export class Team {
 
   /** The supervisor's routing: retry a failed step, replan, stop on budgets, or go on. */
   private decide(state: TeamStateType, runtime: Runtime): SupervisorDecision {
-    const b = this.budgets;
+    const b = this.budgetsOf(runtime.runId);
     const usage = runtime.meter.totals;
     const started = this.startedAt.get(runtime.runId);
     if (state.turn >= b.maxSteps) return { route: "stop", reason: `step budget of ${b.maxSteps} reached` };
@@ -1190,6 +1310,17 @@ function turnContext(runtime: Runtime, agent: string, step: number): string[] {
     out.push(e.item.id);
   }
   return out;
+}
+
+function withObserver(options: RunOptions, observer: TeamObserver): RunOptions {
+  const own = options.onEvent;
+  return {
+    ...options,
+    onEvent: (event) => {
+      own?.(event);
+      observer.onEvent(event);
+    },
+  };
 }
 
 export function createTeam(config: TeamConfig): Team {

@@ -7,6 +7,7 @@ import { buildView, type TraceView } from "./view.js";
 export * from "./exporters/index.js";
 export { buildIdg, itemText, upstream } from "./idg.js";
 export * from "./importers/index.js";
+export * from "./otel/index.js";
 export * from "./replay.js";
 export * from "./rootcause.js";
 export * from "./schema.js";

@@ -1,8 +1,9 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError, UserInputError } from "../../core/index.js";
+import { fromZodError, teamEventsOf, UserInputError } from "../../core/index.js";
 import { exportTrace, loadTraceFile, type Replayer, TRACE_FORMATS, traceRun } from "../../trace/index.js";
+import { loadRunFile, sendRunToOtlp } from "../otlp.js";
 import { checkpointReplayer } from "../replay.js";
 import type { CommandGroups } from "./index.js";
 
@@ -29,12 +30,26 @@ export function register(program: Command, _groups: CommandGroups): void {
     .option("--replay", "confirm the top suspects by re-running from the checkpoint before them (needs --db)")
     .option("--db <path>", "the SQLite file the run was started with (quorum run --db)")
     .option("--corrected <text>", "with --replay: the output to substitute for the suspect step")
+    .option("--otlp <url>", "send the run's OpenTelemetry spans to an OTLP/HTTP collector instead")
+    .option("--events", "print the run's team events (as team.stream() gives them), one JSON line each")
     .action(async (file: string, raw: Record<string, unknown>) => {
-      const { replay, db, corrected, ...flags } = raw as Record<string, unknown> & {
+      const { replay, db, corrected, otlp, events, ...flags } = raw as Record<string, unknown> & {
         replay?: boolean;
         db?: string;
         corrected?: string;
+        otlp?: string;
+        events?: boolean;
       };
+      if (events) {
+        for (const event of teamEventsOf(await loadRunFile(file)))
+          process.stdout.write(`${JSON.stringify(event)}\n`);
+        return;
+      }
+      if (otlp !== undefined) {
+        const sent = await sendRunToOtlp(file, otlp);
+        process.stderr.write(`sent ${sent.spans} spans to ${sent.endpoint}\n`);
+        return;
+      }
       if (!replay) {
         if (db !== undefined || corrected !== undefined) {
           throw new UserInputError("--db and --corrected only make sense with --replay", { field: "flags" });
