@@ -287,7 +287,16 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
         steps.push(toStep(steps.length, parsed));
         // Some logs put the action's own output in the thought, as `[Observation]: ...`.
         const obs = /^\s*\[observation\]\s*:?/i.exec(thought);
-        if (obs) addObservation(thought.slice(obs[0].length), steps.length);
+        if (obs) {
+          for (const part of toolOutputs(thought.slice(obs[0].length))) {
+            // An output that names another tool than the action's shows that tool ran too.
+            const last = steps[steps.length - 1];
+            if (part.tool !== undefined && view === "observations" && last && last.tool !== part.tool) {
+              steps.push({ index: steps.length, tool: part.tool, args: {}, dependsOn: [], argSources: {} });
+            }
+            addObservation(part.text, steps.length);
+          }
+        }
       } else {
         addObservation(contentText(turn.content), steps.length);
       }
@@ -303,6 +312,28 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
     ...(response !== undefined ? { response } : {}),
   });
   return withDataDependencies(traced);
+}
+
+// `The output of Tool is: ...`, `Result from Tool: ...`: a log line naming the tool that produced it.
+const TOOL_OUTPUT_HEAD =
+  /(?:^|[;\n]\s*)(?:the )?(?:knowledge|output|result|response|observation)s? (?:i (?:get|got|received) )?(?:from|of) ([A-Za-z_][\w.-]{2,63})\s*(?:(?:is|was|returned)\s*)?:/gi;
+
+/**
+ * One observation text cut where it names the tool each part came from (logs that join the
+ * outputs of several tool calls of one turn). Text before the first such head has no tool.
+ */
+export function toolOutputs(text: string): Array<{ tool?: string; text: string }> {
+  const heads = [...text.matchAll(TOOL_OUTPUT_HEAD)];
+  if (heads.length === 0) return [{ text }];
+  const out: Array<{ tool?: string; text: string }> = [];
+  const first = heads[0] as RegExpMatchArray;
+  if ((first.index ?? 0) > 0 && text.slice(0, first.index).trim() !== "")
+    out.push({ text: text.slice(0, first.index).trim() });
+  heads.forEach((h, i) => {
+    const end = heads[i + 1]?.index ?? text.length;
+    out.push({ tool: h[1] as string, text: text.slice(h.index ?? 0, end).replace(/^[;\s]+|[;\s]+$/g, "") });
+  });
+  return out;
 }
 
 /**

@@ -14,6 +14,7 @@ export interface CompiledPolicy {
   argKinds: Array<{ name: string; keys: RegExp; exclude: RegExp | null }>;
   override: RegExp | null;
   instruction: RegExp | null;
+  trigger: RegExp | null;
   imperative: Set<string>;
   sensitive: Set<string>;
   sensitivePhrases: RegExp | null;
@@ -74,6 +75,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     })),
     override: anyOf(v.overrideMarkers, ""),
     instruction: anyOf(v.instructionMarkers, ""),
+    trigger: anyOf(v.triggerMarkers, ""),
     imperative: new Set(v.imperativeVerbs.map(stem)),
     sensitive: new Set(single.map(stem)),
     sensitivePhrases: anyOf(phrases, "\\b"),

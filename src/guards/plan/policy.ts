@@ -23,6 +23,8 @@ const ruleBase = {
 export const RuleSchema = z.discriminatedUnion("kind", [
   /** Untrusted text (tool output, injected request text) instructs something the plan then does. */
   z.strictObject({ ...ruleBase, kind: z.literal("untrusted-instruction") }),
+  /** The request ties a tool to a phrase of its own wording, not to the task (a planted trigger). */
+  z.strictObject({ ...ruleBase, kind: z.literal("trigger-instruction") }),
   /** Steps with these effects need words in the user's request that authorise them. */
   z.strictObject({ ...ruleBase, kind: z.literal("authorisation"), effects: z.array(Effect).min(1) }),
   /** Key arguments of side-effecting steps must come from the user or a trusted item. */
@@ -63,6 +65,8 @@ export type Rule = z.infer<typeof RuleSchema>;
 const Vocabulary = z.strictObject({
   /** In a user turn, text from one of these on is treated as injected, not as the user's. */
   overrideMarkers: z.array(z.string().min(1)),
+  /** A request sentence matching one of these makes a tool's use depend on the request's wording. */
+  triggerMarkers: z.array(z.string().min(1)).default([]),
   /** A sentence of untrusted text matching one of these is an instruction. */
   instructionMarkers: z.array(z.string().min(1)),
   /** Verbs that make a sentence starting with them an instruction. */
@@ -135,6 +139,7 @@ export const PolicySchema = z
     const lists: Array<[string, string[]]> = [
       ["overrideMarkers", policy.vocabulary.overrideMarkers],
       ["instructionMarkers", policy.vocabulary.instructionMarkers],
+      ["triggerMarkers", policy.vocabulary.triggerMarkers],
       ["secretPaths", policy.vocabulary.secretPaths],
       ...Object.entries(policy.vocabulary.authorisation).map(
         ([k, v]) => [`authorisation.${k}`, v ?? []] as [string, string[]],

@@ -74,6 +74,8 @@ function runRule(rule: Rule, ctx: PlanContext): Finding[] {
   switch (rule.kind) {
     case "untrusted-instruction":
       return untrustedInstruction(rule, ctx);
+    case "trigger-instruction":
+      return triggerInstruction(rule, ctx);
     case "harmful-capability":
       return harmfulCapability(rule, ctx);
     case "sensitive-flow":
@@ -212,6 +214,38 @@ function untrustedInstruction(
       decision: rule.decision,
       stepIndices: [step.index],
       rationale: `step ${step.index} (${step.tool}) does what ${hit.instruction.source} asks (${hit.why}): "${clip(hit.instruction.text)}"; tool output is not the user's request`,
+    });
+  }
+  return out;
+}
+
+/**
+ * A sentence of the request that makes using a tool depend on the request's own wording ("since
+ * there is [phrase] in the question, use [Tool]") is a trigger planted in the prompt or its
+ * examples: what the task needs does not decide it. A step calling that tool does what the trigger
+ * says, even though the request names the tool.
+ */
+function triggerInstruction(
+  rule: Extract<Rule, { kind: "trigger-instruction" }>,
+  ctx: PlanContext,
+): Finding[] {
+  const re = ctx.compiled.trigger;
+  if (re === null || !re.test(ctx.plan.userRequest)) return [];
+  const triggers = sentences(ctx.plan.userRequest)
+    .filter((s) => re.test(s))
+    .map((s) => ({ text: s, normText: norm(s) }));
+  const out: Finding[] = [];
+  for (const step of ctx.plan.steps) {
+    if (step.text !== undefined) continue;
+    const name = step.tool.toLowerCase();
+    const hit = name.length >= 4 ? triggers.find((t) => t.normText.includes(name)) : undefined;
+    if (!hit) continue;
+    out.push({
+      ruleId: rule.id,
+      riskType: rule.riskType,
+      decision: rule.decision,
+      stepIndices: [step.index],
+      rationale: `step ${step.index} (${step.tool}) is called because the request ties it to a phrase of its wording, not to the task: "${clip(hit.text)}"`,
     });
   }
   return out;
