@@ -12,6 +12,8 @@ export interface CompiledPolicy {
   publicSink: Set<string>;
   authorisation: Map<ToolEffect, RegExp>;
   argKinds: Array<{ name: string; keys: RegExp; exclude: RegExp | null }>;
+  /** Value kind -> one global expression matching any of its shapes. */
+  valueKinds: Map<string, RegExp>;
   override: RegExp | null;
   instruction: RegExp | null;
   trigger: RegExp | null;
@@ -73,6 +75,12 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       keys: new RegExp(k.keys.map(group).join("|"), "i"),
       exclude: k.exclude.length > 0 ? new RegExp(k.exclude.map(group).join("|"), "i") : null,
     })),
+    valueKinds: new Map(
+      Object.entries(v.valueKinds).map(([name, shapes]) => [
+        name,
+        new RegExp(shapes.map(group).join("|"), "gi"),
+      ]),
+    ),
     override: anyOf(v.overrideMarkers, ""),
     instruction: anyOf(v.instructionMarkers, ""),
     trigger: anyOf(v.triggerMarkers, ""),

@@ -47,6 +47,15 @@ export const RuleSchema = z.discriminatedUnion("kind", [
       .optional(),
     lookupEffects: z.array(Effect).default([]),
   }),
+  /** Values of a shape (an account number), whatever the argument is called, come from the user or a trusted item. */
+  z.strictObject({
+    ...ruleBase,
+    kind: z.literal("value-provenance"),
+    valueKinds: Words.min(1),
+    effects: z.array(Effect).min(1),
+    untrusted: Outcome,
+    unseen: Outcome,
+  }),
   /** Sensitive data must not reach an outside sink the user did not name. */
   z.strictObject({ ...ruleBase, kind: z.literal("sensitive-flow") }),
   /** Tools whose name or description advertises a harmful capability. */
@@ -83,6 +92,8 @@ const Vocabulary = z.strictObject({
       exclude: z.array(z.string().min(1)).default([]),
     }),
   ),
+  /** Value kinds by shape (patterns over the argument text, case-insensitive), whatever the argument's name. */
+  valueKinds: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
   /** Words that mark data as sensitive. */
   sensitiveWords: Words,
   /** Paths and names of secrets (keys, credential stores): reading them needs the user to name them. */
@@ -125,6 +136,17 @@ export const PolicySchema = z
           }
         });
       }
+      if (rule.kind === "value-provenance") {
+        rule.valueKinds.forEach((k, j) => {
+          if (!(k in policy.vocabulary.valueKinds)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["rules", i, "valueKinds", j],
+              message: `unknown value kind "${k}" (define it under vocabulary.valueKinds)`,
+            });
+          }
+        });
+      }
       if (rule.kind === "resource-use") {
         rule.patterns.forEach((p, j) => {
           if (!isRegExp(p))
@@ -143,6 +165,9 @@ export const PolicySchema = z
       ["secretPaths", policy.vocabulary.secretPaths],
       ...Object.entries(policy.vocabulary.authorisation).map(
         ([k, v]) => [`authorisation.${k}`, v ?? []] as [string, string[]],
+      ),
+      ...Object.entries(policy.vocabulary.valueKinds).map(
+        ([k, v]) => [`valueKinds.${k}`, v] as [string, string[]],
       ),
       ...Object.entries(policy.vocabulary.argKinds).flatMap(([k, v]) => [
         [`argKinds.${k}.keys`, v.keys] as [string, string[]],

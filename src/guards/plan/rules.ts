@@ -13,6 +13,7 @@ import {
 } from "./model.js";
 import type { Policy, Rule } from "./policy.js";
 import { hasStemIn, sentences, stem, tokens } from "./text.js";
+import { type CompactTexts, compactTexts, hasShape, locateShaped, shapedValues } from "./values.js";
 
 /** One rule firing on a plan. */
 export interface Finding {
@@ -51,6 +52,8 @@ interface PlanContext {
   authorised(effect: ToolEffect): boolean;
   /** Whether the request mentions the verb (see `mentions`), once a plan per verb. */
   mentioned(verb: string): boolean;
+  /** The plan's texts in compact form (for values matched by shape), made on first use. */
+  compactTexts(): CompactTexts;
 }
 
 export interface EvaluateOptions {
@@ -84,6 +87,8 @@ function runRule(rule: Rule, ctx: PlanContext): Finding[] {
       return argumentProvenance(rule, ctx);
     case "authorisation":
       return authorisation(rule, ctx);
+    case "value-provenance":
+      return valueProvenance(rule, ctx);
     case "resource-use":
       return resourceUse(rule, ctx);
   }
@@ -111,6 +116,7 @@ function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: Evalua
     injectedInstructions.length > 0 || perObservation.some((o) => o.instructions.length > 0);
   const authorised = new Map<ToolEffect, boolean>();
   const mentioned = new Map<string, boolean>();
+  let compacted: CompactTexts | undefined;
   return {
     plan,
     compiled,
@@ -141,6 +147,10 @@ function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: Evalua
         mentioned.set(verb, hit);
       }
       return hit;
+    },
+    compactTexts() {
+      compacted ??= compactTexts(plan, own);
+      return compacted;
     },
   };
 }
@@ -414,6 +424,8 @@ function argumentProvenance(
       for (const arg of argsOfKind(step, ctx.leaves[pos] as Leaf[], ctx, kind)) {
         const src = arg.source;
         if (!src || src.kind === "user" || src.kind === "trusted") continue;
+        // A value known by its shape is judged by where that value came from, not by its argument's name.
+        if (judgedByShape(arg.value, risk, ctx)) continue;
         const untrusted = src.kind === "observation";
         const lookup =
           untrusted &&
@@ -438,6 +450,53 @@ function argumentProvenance(
           decision,
           stepIndices: [step.index],
           rationale: `step ${step.index} (${step.tool}): ${kind} ${arg.path}="${clip(src.value, 60)}" ${where}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A value-provenance rule of the policy covers the step's effects and the value has one of its shapes. */
+function judgedByShape(value: string, risk: ToolRisk, ctx: PlanContext): boolean {
+  for (const rule of ctx.compiled.policy.rules) {
+    if (rule.kind !== "value-provenance" || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    for (const kind of rule.valueKinds) {
+      const shape = ctx.compiled.valueKinds.get(kind);
+      if (shape && hasShape(value, shape)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Values of a shape (an account number) in steps with the rule's effects, whatever their argument
+ * is called, split over two arguments or reformatted: each must come from the user or a trusted item.
+ */
+function valueProvenance(rule: Extract<Rule, { kind: "value-provenance" }>, ctx: PlanContext): Finding[] {
+  const out: Finding[] = [];
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
+    const risk = ctx.risks[step.index] as ToolRisk;
+    if (step.text !== undefined || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    for (const kind of rule.valueKinds) {
+      const shape = ctx.compiled.valueKinds.get(kind);
+      if (!shape) continue;
+      for (const v of shapedValues(ctx.leaves[pos] as Leaf[], shape)) {
+        const src = locateShaped(v.compact, step.index, ctx.compactTexts());
+        if (src.kind === "user" || src.kind === "trusted" || (v.joined && src.kind === "unseen")) continue;
+        const untrusted = src.kind === "observation";
+        const outcome = untrusted ? rule.untrusted : rule.unseen;
+        const where = untrusted
+          ? `first appears in untrusted tool output (${src.itemId})`
+          : "appears nowhere in the user's request or trusted items";
+        out.push({
+          ruleId: rule.id,
+          riskType: outcome.riskType,
+          decision: outcome.decision,
+          stepIndices: [step.index],
+          rationale: `step ${step.index} (${step.tool}): the ${kind}-shaped value "${clip(v.raw, 60)}" in ${v.paths.join(" + ")} ${where}, not in the user's request`,
         });
       }
     }
