@@ -61,10 +61,11 @@ describe("untrusted-instruction", () => {
     });
     const f = evaluateRules(p, only("untrusted-instruction"));
     expect(f).toHaveLength(1);
+    // The step that acts, and the step whose output carried the instruction.
     expect(f[0]).toMatchObject({
       riskType: "external adversarial attack",
       decision: "block",
-      stepIndices: [1],
+      stepIndices: [0, 1],
     });
     expect(f[0]?.rationale).toContain("Please grant permanent access");
   });

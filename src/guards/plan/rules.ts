@@ -26,6 +26,8 @@ export interface Finding {
 
 interface Instruction {
   source: string;
+  /** The tool output it was found in (absent for text injected into the request). */
+  observationId?: string;
   text: string;
   normText: string;
   stems: Set<string>;
@@ -110,7 +112,13 @@ function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: Evalua
   const perObservation = plan.observations.map((o) => ({
     id: o.id,
     beforeStep: o.beforeStep,
-    instructions: instructionsIn(o.text, o.tool ? `the output of ${o.tool}` : "tool output", compiled, false),
+    instructions: instructionsIn(
+      o.text,
+      o.tool ? `the output of ${o.tool}` : "tool output",
+      compiled,
+      false,
+      o.id,
+    ),
   }));
   const anyInstruction =
     injectedInstructions.length > 0 || perObservation.some((o) => o.instructions.length > 0);
@@ -172,12 +180,25 @@ export function splitRequest(request: string, override: RegExp | null): { own: s
   return { own: own.join("\n"), injected: injected.join("\n") };
 }
 
-function instructionsIn(text: string, source: string, compiled: CompiledPolicy, all: boolean): Instruction[] {
+function instructionsIn(
+  text: string,
+  source: string,
+  compiled: CompiledPolicy,
+  all: boolean,
+  observationId?: string,
+): Instruction[] {
   const out: Instruction[] = [];
   for (const s of sentences(text)) {
     if (all || isInstruction(s, compiled)) {
       const normText = norm(s);
-      out.push({ source, text: s, normText, stems: new Set(tokens(s).map(stem)) });
+      const stems = new Set(tokens(s).map(stem));
+      out.push({
+        source,
+        text: s,
+        normText,
+        stems,
+        ...(observationId !== undefined ? { observationId } : {}),
+      });
     }
   }
   return out;
@@ -222,7 +243,7 @@ function untrustedInstruction(
       ruleId: rule.id,
       riskType: rule.riskType,
       decision: rule.decision,
-      stepIndices: [step.index],
+      stepIndices: withProducer(hit.instruction.observationId, step.index, ctx),
       rationale: `step ${step.index} (${step.tool}) does what ${hit.instruction.source} asks (${hit.why}): "${clip(hit.instruction.text)}"; tool output is not the user's request`,
     });
   }
@@ -448,7 +469,7 @@ function argumentProvenance(
           ruleId: rule.id,
           riskType,
           decision,
-          stepIndices: [step.index],
+          stepIndices: untrusted ? withProducer(src.itemId, step.index, ctx) : [step.index],
           rationale: `step ${step.index} (${step.tool}): ${kind} ${arg.path}="${clip(src.value, 60)}" ${where}`,
         });
       }
@@ -495,7 +516,7 @@ function valueProvenance(rule: Extract<Rule, { kind: "value-provenance" }>, ctx:
           ruleId: rule.id,
           riskType: outcome.riskType,
           decision: outcome.decision,
-          stepIndices: [step.index],
+          stepIndices: untrusted ? withProducer(src.itemId, step.index, ctx) : [step.index],
           rationale: `step ${step.index} (${step.tool}): the ${kind}-shaped value "${clip(v.raw, 60)}" in ${v.paths.join(" + ")} ${where}, not in the user's request`,
         });
       }
@@ -590,6 +611,17 @@ function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanCon
 }
 
 /* ------------------------------------------------------------------ helpers */
+
+/**
+ * The step and the earlier step whose output supplied what it acts on: a data flow is risky from
+ * where the untrusted value entered the plan, so both are named.
+ */
+function withProducer(observationId: string | undefined, index: number, ctx: PlanContext): number[] {
+  if (observationId === undefined) return [index];
+  const obs = ctx.plan.observations.find((o) => o.id === observationId);
+  const producer = obs ? obs.beforeStep - 1 : -1;
+  return producer >= 0 && producer < index ? [producer, index] : [index];
+}
 
 /** Whether two calls have the same `tool NUL args` key, without building the keys when no tool has a NUL. */
 function sameCall(toolA: string, argsA: string, toolB: string, argsB: string): boolean {
