@@ -7,6 +7,7 @@ import {
   norm,
   type Observation,
   type ToolDescriptor,
+  ToolDescriptorSchema,
   type TrustedItem,
   traceArgsInPlace,
 } from "./model.js";
@@ -164,6 +165,18 @@ export const SafironRecordSchema = z.object({
   env_info: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
   label: z.union([z.literal(0), z.literal(1)]).optional(),
   risk_type: z.string().optional(),
+  /** Tool outputs the plan's steps see (untrusted): `before_step` is the first step that sees one. */
+  observations: z
+    .array(
+      z.strictObject({
+        before_step: z.number().int().nonnegative(),
+        text: z.string(),
+        tool: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** The tools of the deployment, with declared effects when known. */
+  tools: z.array(ToolDescriptorSchema).optional(),
 });
 export type SafironRecord = z.infer<typeof SafironRecordSchema>;
 
@@ -183,9 +196,16 @@ export function fromSafironRecord(record: SafironRecord): NormalisedPlan {
     ...(record.id !== undefined ? { id: String(record.id) } : {}),
     userRequest: record.user_request,
     steps,
-    observations: [],
+    observations: (record.observations ?? []).map((o, i) => ({
+      id: `obs_${i}`,
+      text: o.text,
+      ...(o.tool !== undefined ? { tool: o.tool } : {}),
+      beforeStep: o.before_step,
+      untrusted: true as const,
+      sensitive: false,
+    })),
     trusted,
-    tools: [],
+    tools: record.tools ?? [],
     ...(record.agent_response !== undefined ? { response: record.agent_response } : {}),
   });
 }
