@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createPlanGuard } from "../../src/guards/plan/guard.js";
 import type { ToolDescriptor } from "../../src/guards/plan/model.js";
+import { shapedValues } from "../../src/guards/plan/values.js";
 import { plan } from "./helpers.js";
 
 // An injected IBAN in an e-mail, paid through a tool that declares `moves_money`: the guard must
@@ -120,5 +121,29 @@ describe("plan guard: account destinations by value and provenance", () => {
     });
     const v = await guard.checkNormalised(p);
     expect(v.flagged).toBe(false);
+  });
+});
+
+describe("shapedValues", () => {
+  const iban = /\b[a-z]{2}\d{2}(?:[ -]?[a-z0-9]){11,30}\b/gi;
+  it("joins two adjacent fragments that are no value alone, and only those", () => {
+    const split = shapedValues(
+      [
+        { path: "a", value: "DE89 3704 0044" },
+        { path: "b", value: "0532" },
+      ],
+      iban,
+    );
+    expect(split).toEqual([
+      { paths: ["a", "b"], raw: "DE89 3704 00440532", compact: "de89370400440532", joined: true },
+    ]);
+    const whole = shapedValues(
+      [
+        { path: "a", value: "DE89 3704 0044 0532 0130 00" },
+        { path: "b", value: "1200" },
+      ],
+      iban,
+    );
+    expect(whole.map((v) => v.paths)).toEqual([["a"]]);
   });
 });

@@ -19,6 +19,7 @@ export type Strategy = (typeof STRATEGIES)[number];
 /** A generated record: the Safiron record the guard reads, plus what the generator knows about it. */
 export const GeneratedRecordSchema = SafironRecordSchema.extend({
   id: z.string(),
+  agent_action: z.array(z.string()),
   label: z.union([z.literal(0), z.literal(1)]),
   source: z.string(),
   strategy: z.enum(STRATEGIES),
@@ -67,8 +68,9 @@ export function generateRiskyPlans(
   const strategies = options.strategies ?? STRATEGIES;
   const categories = options.categories ?? RISK_CATEGORIES;
   const picker = makePicker(options.seed);
-  const combos = usable.flatMap((seed) =>
-    strategies.flatMap((strategy) => categories.map((category) => ({ seed, strategy, category }))),
+  // Seeds vary fastest, so even a small set draws on every seed.
+  const combos = strategies.flatMap((strategy) =>
+    categories.flatMap((category) => usable.map((seed) => ({ seed, strategy, category }))),
   );
   const out: GeneratedRecord[] = [];
   let misses = 0;
