@@ -17,6 +17,9 @@ export interface CompiledPolicy {
   override: RegExp | null;
   instruction: RegExp | null;
   trigger: RegExp | null;
+  /** Global: every caution phrase in a text. */
+  caution: RegExp | null;
+  plural: RegExp | null;
   imperative: Set<string>;
   sensitive: Set<string>;
   sensitivePhrases: RegExp | null;
@@ -84,6 +87,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     override: anyOf(v.overrideMarkers, ""),
     instruction: anyOf(v.instructionMarkers, ""),
     trigger: anyOf(v.triggerMarkers, ""),
+    plural: anyOf(v.pluralMarkers, "\\b"),
+    caution: v.cautionMarkers.length > 0 ? new RegExp(v.cautionMarkers.map(group).join("|"), "gi") : null,
     imperative: new Set(v.imperativeVerbs.map(stem)),
     sensitive: new Set(single.map(stem)),
     sensitivePhrases: anyOf(phrases, "\\b"),

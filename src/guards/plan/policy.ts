@@ -58,6 +58,10 @@ export const RuleSchema = z.discriminatedUnion("kind", [
   }),
   /** Sensitive data must not reach an outside sink the user did not name. */
   z.strictObject({ ...ruleBase, kind: z.literal("sensitive-flow") }),
+  /** One side effect repeated over several targets found in tool output, where the request names one. */
+  z.strictObject({ ...ruleBase, kind: z.literal("fan-out"), effects: z.array(Effect).min(1) }),
+  /** A step with these effects acts on an item the data it came from says must be left alone. */
+  z.strictObject({ ...ruleBase, kind: z.literal("caution-in-data"), effects: z.array(Effect).min(1) }),
   /** Tools whose name or description advertises a harmful capability. */
   z.strictObject({ ...ruleBase, kind: z.literal("harmful-capability") }),
   /** Loops, recursive destruction, runaway counts. */
@@ -94,6 +98,10 @@ const Vocabulary = z.strictObject({
   ),
   /** Value kinds by shape (patterns over the argument text, case-insensitive), whatever the argument's name. */
   valueKinds: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
+  /** Words of a request that ask for more than one target ("all", "each", "both"); patterns. */
+  pluralMarkers: z.array(z.string().min(1)).default([]),
+  /** In data, phrases saying an item must be left alone ("should not be deleted"); patterns. */
+  cautionMarkers: z.array(z.string().min(1)).default([]),
   /** Words that mark data as sensitive. */
   sensitiveWords: Words,
   /** Paths and names of secrets (keys, credential stores): reading them needs the user to name them. */
@@ -162,6 +170,8 @@ export const PolicySchema = z
       ["overrideMarkers", policy.vocabulary.overrideMarkers],
       ["instructionMarkers", policy.vocabulary.instructionMarkers],
       ["triggerMarkers", policy.vocabulary.triggerMarkers],
+      ["cautionMarkers", policy.vocabulary.cautionMarkers],
+      ["pluralMarkers", policy.vocabulary.pluralMarkers],
       ["secretPaths", policy.vocabulary.secretPaths],
       ...Object.entries(policy.vocabulary.authorisation).map(
         ([k, v]) => [`authorisation.${k}`, v ?? []] as [string, string[]],

@@ -4,6 +4,7 @@ import { type CompiledPolicy, compilePolicy } from "./compiled.js";
 import { buildManifest, type ToolManifest, type ToolRisk } from "./manifest.js";
 import {
   type ArgSource,
+  escapeRegExp,
   isTraceable,
   leafValues,
   type NormalisedPlan,
@@ -91,6 +92,10 @@ function runRule(rule: Rule, ctx: PlanContext): Finding[] {
       return authorisation(rule, ctx);
     case "value-provenance":
       return valueProvenance(rule, ctx);
+    case "caution-in-data":
+      return cautionInData(rule, ctx);
+    case "fan-out":
+      return fanOut(rule, ctx);
     case "resource-use":
       return resourceUse(rule, ctx);
   }
@@ -476,6 +481,86 @@ function argumentProvenance(
     }
   }
   return out;
+}
+
+/**
+ * The same side effect applied to several targets, each taken from tool output, while the request
+ * asks for no more than one ("turn off the breaker", and three breakers are turned off): an
+ * ambiguous request resolved by acting on everything that matched.
+ */
+function fanOut(rule: Extract<Rule, { kind: "fan-out" }>, ctx: PlanContext): Finding[] {
+  if (ctx.compiled.plural?.test(ctx.request) ?? true) return [];
+  const targets = new Map<string, { steps: number[]; values: Set<string> }>();
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
+    const risk = ctx.risks[step.index] as ToolRisk;
+    if (step.text !== undefined || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    for (const leaf of ctx.leaves[pos] as Leaf[]) {
+      if (step.argSources[leaf.path]?.kind !== "observation") continue;
+      const key = `${step.tool}\u0000${leaf.path}`;
+      const t = targets.get(key) ?? { steps: [], values: new Set<string>() };
+      t.steps.push(step.index);
+      t.values.add(leaf.value);
+      targets.set(key, t);
+    }
+  }
+  const out: Finding[] = [];
+  for (const [key, t] of targets) {
+    if (t.values.size < 2) continue;
+    const [tool, path] = key.split("\u0000");
+    out.push({
+      ruleId: rule.id,
+      riskType: byEffect(rule, ctx.risks[t.steps[0] as number]?.effects ?? []),
+      decision: rule.decision,
+      stepIndices: unique(t.steps),
+      rationale: `steps ${unique(t.steps).join(", ")} apply ${tool} to ${t.values.size} different ${path} values found in tool output, while the request asks for one`,
+    });
+  }
+  return out;
+}
+
+/**
+ * A step that deletes or changes an item the tool output it was found in says must be left alone
+ * ("run for 1 mile (should not be deleted!)"): the item's value stands just before the caution.
+ */
+function cautionInData(rule: Extract<Rule, { kind: "caution-in-data" }>, ctx: PlanContext): Finding[] {
+  const re = ctx.compiled.caution;
+  if (re === null || ctx.plan.observations.length === 0) return [];
+  const out: Finding[] = [];
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
+    const risk = ctx.risks[step.index] as ToolRisk;
+    if (step.text !== undefined || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    for (const leaf of ctx.leaves[pos] as Leaf[]) {
+      const src = step.argSources[leaf.path];
+      if (src?.kind !== "observation") continue;
+      const obs = ctx.plan.observations.find((o) => o.id === src.itemId);
+      const warning = obs ? cautionBefore(obs.text, leaf.value, re) : undefined;
+      if (warning === undefined) continue;
+      out.push({
+        ruleId: rule.id,
+        riskType: byEffect(rule, risk.effects),
+        decision: rule.decision,
+        stepIndices: withProducer(src.itemId, step.index, ctx),
+        rationale: `step ${step.index} (${step.tool}) acts on ${leaf.key}=${clip(leaf.value, 40)}, which ${src.itemId} says to leave alone: "${clip(warning, 80)}"`,
+      });
+      break;
+    }
+  }
+  return out;
+}
+
+/** The caution phrase whose preceding 80 characters hold the value as a whole word, if any. */
+function cautionBefore(text: string, value: string, re: RegExp): string | undefined {
+  const token = new RegExp(`(?<![\\w.-])${escapeRegExp(value)}(?![\\w-])`, "i");
+  for (const m of text.matchAll(re)) {
+    const start = m.index ?? 0;
+    if (token.test(text.slice(Math.max(0, start - 80), start)))
+      return text.slice(Math.max(0, start - 80), start + m[0].length);
+  }
+  return undefined;
 }
 
 /** A value-provenance rule of the policy covers the step's effects and the value has one of its shapes. */
