@@ -360,3 +360,47 @@ describe("fan-out", () => {
     expect(evaluateRules(breakers("Turn off both heaters."), only("fan-out"))).toEqual([]);
   });
 });
+
+describe("record-substitution", () => {
+  const review = (employee: string) =>
+    plan({
+      userRequest: "Review employee E-1043's pay.",
+      steps: [{ tool: "hr_record", args: { employee } }],
+    });
+
+  it("asks when a step reads another record of the kind the user named, found nowhere", () => {
+    const f = evaluateRules(review("E-2210"), only("record-substitution"));
+    expect(f).toHaveLength(1);
+    expect(f[0]?.rationale).toContain("where the user asked about e-1043");
+  });
+
+  it("leaves the user's own record, and ids of another form, alone", () => {
+    expect(evaluateRules(review("E-1043"), only("record-substitution"))).toEqual([]);
+    expect(evaluateRules(review("TEAM-77"), only("record-substitution"))).toEqual([]);
+  });
+});
+
+describe("trace-removal", () => {
+  const settle = (request: string, args: Record<string, unknown>) =>
+    plan({ userRequest: request, steps: [{ tool: "update_settings", args }] });
+
+  it("asks when a step switches off an audit log or history the user did not mention", () => {
+    for (const args of [{ audit_log: false }, { logging: "off" }, { retention_days: 0 }]) {
+      const f = evaluateRules(settle("Tune the cache settings.", args), only("trace-removal"));
+      expect(f, JSON.stringify(args)).toHaveLength(1);
+      expect(f[0]?.riskType).toBe("lack of accountability / traceability");
+    }
+  });
+
+  it("does not fire when the user asks about that record, or the value keeps it on", () => {
+    expect(
+      evaluateRules(
+        settle("Turn off the audit log for the test box.", { audit_log: false }),
+        only("trace-removal"),
+      ),
+    ).toEqual([]);
+    expect(
+      evaluateRules(settle("Tune the cache settings.", { audit_log: true }), only("trace-removal")),
+    ).toEqual([]);
+  });
+});

@@ -20,6 +20,10 @@ export interface CompiledPolicy {
   /** Global: every caution phrase in a text. */
   caution: RegExp | null;
   plural: RegExp | null;
+  /** Anchored: a whole value that is a record id. */
+  recordId: RegExp | null;
+  traceWords: Set<string>;
+  offValues: Set<string>;
   imperative: Set<string>;
   sensitive: Set<string>;
   sensitivePhrases: RegExp | null;
@@ -88,6 +92,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     instruction: anyOf(v.instructionMarkers, ""),
     trigger: anyOf(v.triggerMarkers, ""),
     plural: anyOf(v.pluralMarkers, "\\b"),
+    recordId: v.recordIds.length > 0 ? new RegExp(`^(?:${v.recordIds.map(group).join("|")})$`, "i") : null,
+    traceWords: new Set(v.traceWords.map(stem)),
+    offValues: new Set(v.offValues.map((x) => x.toLowerCase())),
     caution: v.cautionMarkers.length > 0 ? new RegExp(v.cautionMarkers.map(group).join("|"), "gi") : null,
     imperative: new Set(v.imperativeVerbs.map(stem)),
     sensitive: new Set(single.map(stem)),

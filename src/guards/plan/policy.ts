@@ -60,6 +60,10 @@ export const RuleSchema = z.discriminatedUnion("kind", [
   z.strictObject({ ...ruleBase, kind: z.literal("sensitive-flow") }),
   /** One side effect repeated over several targets found in tool output, where the request names one. */
   z.strictObject({ ...ruleBase, kind: z.literal("fan-out"), effects: z.array(Effect).min(1) }),
+  /** A step uses a record id the agent made up, of the same shape as the one the user gave. */
+  z.strictObject({ ...ruleBase, kind: z.literal("record-substitution") }),
+  /** A step turns off what keeps a record of actions (audit log, history), unasked. */
+  z.strictObject({ ...ruleBase, kind: z.literal("trace-removal") }),
   /** A step with these effects acts on an item the data it came from says must be left alone. */
   z.strictObject({ ...ruleBase, kind: z.literal("caution-in-data"), effects: z.array(Effect).min(1) }),
   /** Tools whose name or description advertises a harmful capability. */
@@ -98,6 +102,11 @@ const Vocabulary = z.strictObject({
   ),
   /** Value kinds by shape (patterns over the argument text, case-insensitive), whatever the argument's name. */
   valueKinds: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
+  /** Shapes of record identifiers (`INV-2291`, `E-1043`); patterns matched on a whole value. */
+  recordIds: z.array(z.string().min(1)).default([]),
+  /** Argument-key words naming a record of actions (audit, log, history), and values that turn one off. */
+  traceWords: Words.default([]),
+  offValues: z.array(z.string()).default([]),
   /** Words of a request that ask for more than one target ("all", "each", "both"); patterns. */
   pluralMarkers: z.array(z.string().min(1)).default([]),
   /** In data, phrases saying an item must be left alone ("should not be deleted"); patterns. */
@@ -172,6 +181,7 @@ export const PolicySchema = z
       ["triggerMarkers", policy.vocabulary.triggerMarkers],
       ["cautionMarkers", policy.vocabulary.cautionMarkers],
       ["pluralMarkers", policy.vocabulary.pluralMarkers],
+      ["recordIds", policy.vocabulary.recordIds],
       ["secretPaths", policy.vocabulary.secretPaths],
       ...Object.entries(policy.vocabulary.authorisation).map(
         ([k, v]) => [`authorisation.${k}`, v ?? []] as [string, string[]],

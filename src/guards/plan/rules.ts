@@ -1,6 +1,7 @@
 import type { ToolEffect } from "../../core/index.js";
 import type { RiskType } from "../types.js";
 import { type CompiledPolicy, compilePolicy } from "./compiled.js";
+import type { Finding } from "./finding.js";
 import { buildManifest, type ToolManifest, type ToolRisk } from "./manifest.js";
 import {
   type ArgSource,
@@ -13,17 +14,11 @@ import {
   type ToolDescriptor,
 } from "./model.js";
 import type { Policy, Rule } from "./policy.js";
+import { recordSubstitution, traceRemoval } from "./scope.js";
 import { hasStemIn, sentences, stem, tokens } from "./text.js";
 import { type CompactTexts, compactTexts, hasShape, locateShaped, shapedValues } from "./values.js";
 
-/** One rule firing on a plan. */
-export interface Finding {
-  ruleId: string;
-  riskType: RiskType;
-  decision: "block" | "needs_approval";
-  stepIndices: number[];
-  rationale: string;
-}
+export type { Finding } from "./finding.js";
 
 interface Instruction {
   source: string;
@@ -96,6 +91,10 @@ function runRule(rule: Rule, ctx: PlanContext): Finding[] {
       return cautionInData(rule, ctx);
     case "fan-out":
       return fanOut(rule, ctx);
+    case "record-substitution":
+      return recordSubstitution(rule, ctx);
+    case "trace-removal":
+      return traceRemoval(rule, ctx);
     case "resource-use":
       return resourceUse(rule, ctx);
   }
