@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -172,9 +172,13 @@ describe("loadSeeds", () => {
     expect(invoice?.tools.find((t) => t.name === "bank_transfer")?.effects).toEqual(["moves_money"]);
   });
 
-  it("reads the safe records of a plan-risk file as seeds", () => {
+  it("reads the safe records of a plan-risk file, or of a folder holding one, as seeds", () => {
     const { seeds } = loadSeeds("tests/plan/fixtures/trajectories.json");
     expect(seeds.length).toBeGreaterThan(0);
     expect(seeds.every((s) => s.source.startsWith("trajectories.json#") && s.steps.length > 0)).toBe(true);
+    const dir = join(tmp, "data");
+    mkdirSync(dir);
+    copyFileSync("tests/plan/fixtures/trajectories.json", join(dir, "records.json"));
+    expect(loadSeeds(dir).seeds.map((s) => s.steps)).toEqual(seeds.map((s) => s.steps));
   });
 });

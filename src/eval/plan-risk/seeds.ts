@@ -32,10 +32,13 @@ export function loadSeeds(path: string): { seeds: SeedPlan[]; skipped: string[] 
   }
   if (!isDir)
     return { seeds: /\.ya?ml$/i.test(path) ? seedsFromScenario(path) : seedsFromData(path), skipped: [] };
+  const files = scenarioFiles(path);
+  // A folder without YAML is a data folder (one plan-risk file, as the datasets ship).
+  if (files.length === 0) return { seeds: seedsFromData(path), skipped: [] };
   // A folder may hold other YAML files (privacy scenarios): those that are no team scenario are skipped.
   const seeds: SeedPlan[] = [];
   const skipped: string[] = [];
-  for (const file of scenarioFiles(path)) {
+  for (const file of files) {
     try {
       seeds.push(...seedsFromScenario(file));
     } catch (error) {
