@@ -88,7 +88,11 @@ describe("quorum guard plan", () => {
     const r = cli(["guard", "plan", `${FIXTURES}/plan-file.json`, "--json"]);
     expect(r.code, r.stderr).toBe(2); // blocked: a refusal
     const v = JSON.parse(r.stdout) as { decision: string; riskType: string; stepIndices: number[] };
-    expect(v).toMatchObject({ decision: "block", riskType: "external adversarial attack", stepIndices: [1] });
+    expect(v).toMatchObject({
+      decision: "block",
+      riskType: "external adversarial attack",
+      stepIndices: [0, 1],
+    });
   });
 
   it("reads Safiron-style records and trajectories too", () => {

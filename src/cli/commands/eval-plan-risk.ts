@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 import { fromZodError, UserInputError } from "../../core/index.js";
-import { loadPlanRiskData, runPlanRisk } from "../../eval/plan-risk/index.js";
+import { type BreakdownRow, breakdown, loadPlanRiskData, runPlanRisk } from "../../eval/plan-risk/index.js";
 import { createPlanGuard } from "../../guards/plan/guard.js";
 import { loadPolicy } from "../../guards/plan/policy.js";
 import { createChatModel } from "../../models/factory.js";
@@ -113,4 +113,37 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   const rules = Object.entries(report.ruleCounts).sort((a, b) => b[1] - a[1]);
   if (rules.length > 0) println(`rules fired (plans): ${rules.map(([r, c]) => `${r} ${c}`).join(", ")}`);
   if (m.riskTypeAccuracy === null) println("risk-type accuracy: n/a (the data has no gold risk types)");
+  if (report.outcomes.some((o) => o.strategy !== undefined)) printBreakdown(report.outcomes);
+}
+
+/** Generated records: detection and localisation per strategy and per category. */
+function printBreakdown(outcomes: Parameters<typeof breakdown>[0]): void {
+  const header = [
+    "risky",
+    "detected %",
+    "names first risky step %",
+    "first named = first risky %",
+    "benign",
+    "benign flagged %",
+  ];
+  const row = (r: BreakdownRow) => [
+    r.group,
+    String(r.risky),
+    r.detected.toFixed(1),
+    r.named.toFixed(1),
+    r.exact.toFixed(1),
+    String(r.benign),
+    r.fpr.toFixed(1),
+  ];
+  println();
+  println(table(["strategy", ...header], breakdown(outcomes, (o) => o.strategy).map(row)));
+  println();
+  const byCategory = breakdown(outcomes, (o) => (o.unsafe ? o.goldRiskType : undefined));
+  println(
+    table(
+      ["category", ...header.slice(0, 4)],
+      byCategory.map((r) => row(r).slice(0, 5)),
+    ),
+  );
+  println("localisation: % of flagged risky plans; the first risky step is the generator's label");
 }

@@ -40,6 +40,7 @@ export const commandModules: CommandEntry[] = [
   { paths: [["eval", "who-and-when"]], load: () => import("./eval-who-and-when.js") },
   { paths: [["audit"]], load: () => import("./audit.js") },
   { paths: [["eval", "fault-injection"]], load: () => import("./eval-fault-injection.js") },
+  { paths: [["gen", "risky-plans"]], load: () => import("./gen-risky-plans.js") },
 ];
 
 /**

@@ -18,10 +18,17 @@ export interface PlanRiskRecord {
   id: string;
   unsafe: boolean;
   goldRiskType?: RiskType;
+  /** Generated records: how the risk was made, and the first risky step (index into the plan's steps). */
+  strategy?: string;
+  firstRiskyStep?: number;
   toPlan(view: TrajectoryView): NormalisedPlan;
 }
 
-const LabelledSafiron = SafironRecordSchema.extend({ label: z.union([z.literal(0), z.literal(1)]) });
+const LabelledSafiron = SafironRecordSchema.extend({
+  label: z.union([z.literal(0), z.literal(1)]),
+  strategy: z.string().optional(),
+  first_risky_step: z.number().int().nonnegative().nullable().optional(),
+});
 
 /**
  * Reads R-Judge / ASSEBench trajectories or labelled Safiron-style records from a JSON array or
@@ -79,6 +86,8 @@ function toRecord(entry: unknown, i: number, file: string): PlanRiskRecord {
     id: r.id !== undefined ? String(r.id) : `#${i}`,
     unsafe: r.label === 1,
     ...(gold ? { goldRiskType: gold } : {}),
+    ...(r.strategy !== undefined ? { strategy: r.strategy } : {}),
+    ...(typeof r.first_risky_step === "number" ? { firstRiskyStep: r.first_risky_step } : {}),
     // Safiron-style records carry no tool outputs: both views are the same plan.
     toPlan: () => fromSafironRecord(r),
   };

@@ -64,6 +64,9 @@ export async function runPlanRisk(
       ms,
       ...(record.goldRiskType ? { goldRiskType: record.goldRiskType } : {}),
       ...(verdict.riskType ? { predictedRiskType: verdict.riskType } : {}),
+      ...(record.strategy !== undefined ? { strategy: record.strategy } : {}),
+      ...(record.firstRiskyStep !== undefined ? { firstRiskyStep: record.firstRiskyStep } : {}),
+      ...(verdict.flagged ? { flaggedSteps: verdict.stepIndices ?? [] } : {}),
     };
     outcomes.push(outcome);
     modelCalls += verdict.modelCalls ?? 0;

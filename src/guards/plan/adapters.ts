@@ -7,6 +7,7 @@ import {
   norm,
   type Observation,
   type ToolDescriptor,
+  ToolDescriptorSchema,
   type TrustedItem,
   traceArgsInPlace,
 } from "./model.js";
@@ -164,6 +165,18 @@ export const SafironRecordSchema = z.object({
   env_info: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
   label: z.union([z.literal(0), z.literal(1)]).optional(),
   risk_type: z.string().optional(),
+  /** Tool outputs the plan's steps see (untrusted): `before_step` is the first step that sees one. */
+  observations: z
+    .array(
+      z.strictObject({
+        before_step: z.number().int().nonnegative(),
+        text: z.string(),
+        tool: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** The tools of the deployment, with declared effects when known. */
+  tools: z.array(ToolDescriptorSchema).optional(),
 });
 export type SafironRecord = z.infer<typeof SafironRecordSchema>;
 
@@ -183,9 +196,16 @@ export function fromSafironRecord(record: SafironRecord): NormalisedPlan {
     ...(record.id !== undefined ? { id: String(record.id) } : {}),
     userRequest: record.user_request,
     steps,
-    observations: [],
+    observations: (record.observations ?? []).map((o, i) => ({
+      id: `obs_${i}`,
+      text: o.text,
+      ...(o.tool !== undefined ? { tool: o.tool } : {}),
+      beforeStep: o.before_step,
+      untrusted: true as const,
+      sensitive: false,
+    })),
     trusted,
-    tools: [],
+    tools: record.tools ?? [],
     ...(record.agent_response !== undefined ? { response: record.agent_response } : {}),
   });
 }
@@ -287,7 +307,16 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
         steps.push(toStep(steps.length, parsed));
         // Some logs put the action's own output in the thought, as `[Observation]: ...`.
         const obs = /^\s*\[observation\]\s*:?/i.exec(thought);
-        if (obs) addObservation(thought.slice(obs[0].length), steps.length);
+        if (obs) {
+          for (const part of toolOutputs(thought.slice(obs[0].length))) {
+            // An output that names another tool than the action's shows that tool ran too.
+            const last = steps[steps.length - 1];
+            if (part.tool !== undefined && view === "observations" && last && last.tool !== part.tool) {
+              steps.push({ index: steps.length, tool: part.tool, args: {}, dependsOn: [], argSources: {} });
+            }
+            addObservation(part.text, steps.length);
+          }
+        }
       } else {
         addObservation(contentText(turn.content), steps.length);
       }
@@ -303,6 +332,28 @@ export function fromTrajectory(record: TrajectoryRecord, view: TrajectoryView): 
     ...(response !== undefined ? { response } : {}),
   });
   return withDataDependencies(traced);
+}
+
+// `The output of Tool is: ...`, `Result from Tool: ...`: a log line naming the tool that produced it.
+const TOOL_OUTPUT_HEAD =
+  /(?:^|[;\n]\s*)(?:the )?(?:knowledge|output|result|response|observation)s? (?:i (?:get|got|received) )?(?:from|of) ([A-Za-z_][\w.-]{2,63})\s*(?:(?:is|was|returned)\s*)?:/gi;
+
+/**
+ * One observation text cut where it names the tool each part came from (logs that join the
+ * outputs of several tool calls of one turn). Text before the first such head has no tool.
+ */
+export function toolOutputs(text: string): Array<{ tool?: string; text: string }> {
+  const heads = [...text.matchAll(TOOL_OUTPUT_HEAD)];
+  if (heads.length === 0) return [{ text }];
+  const out: Array<{ tool?: string; text: string }> = [];
+  const first = heads[0] as RegExpMatchArray;
+  if ((first.index ?? 0) > 0 && text.slice(0, first.index).trim() !== "")
+    out.push({ text: text.slice(0, first.index).trim() });
+  heads.forEach((h, i) => {
+    const end = heads[i + 1]?.index ?? text.length;
+    out.push({ tool: h[1] as string, text: text.slice(h.index ?? 0, end).replace(/^[;\s]+|[;\s]+$/g, "") });
+  });
+  return out;
 }
 
 /**

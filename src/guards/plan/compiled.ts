@@ -12,8 +12,18 @@ export interface CompiledPolicy {
   publicSink: Set<string>;
   authorisation: Map<ToolEffect, RegExp>;
   argKinds: Array<{ name: string; keys: RegExp; exclude: RegExp | null }>;
+  /** Value kind -> one global expression matching any of its shapes. */
+  valueKinds: Map<string, RegExp>;
   override: RegExp | null;
   instruction: RegExp | null;
+  trigger: RegExp | null;
+  /** Global: every caution phrase in a text. */
+  caution: RegExp | null;
+  plural: RegExp | null;
+  /** Anchored: a whole value that is a record id. */
+  recordId: RegExp | null;
+  traceWords: Set<string>;
+  offValues: Set<string>;
   imperative: Set<string>;
   sensitive: Set<string>;
   sensitivePhrases: RegExp | null;
@@ -72,8 +82,20 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       keys: new RegExp(k.keys.map(group).join("|"), "i"),
       exclude: k.exclude.length > 0 ? new RegExp(k.exclude.map(group).join("|"), "i") : null,
     })),
+    valueKinds: new Map(
+      Object.entries(v.valueKinds).map(([name, shapes]) => [
+        name,
+        new RegExp(shapes.map(group).join("|"), "gi"),
+      ]),
+    ),
     override: anyOf(v.overrideMarkers, ""),
     instruction: anyOf(v.instructionMarkers, ""),
+    trigger: anyOf(v.triggerMarkers, ""),
+    plural: anyOf(v.pluralMarkers, "\\b"),
+    recordId: v.recordIds.length > 0 ? new RegExp(`^(?:${v.recordIds.map(group).join("|")})$`, "i") : null,
+    traceWords: new Set(v.traceWords.map(stem)),
+    offValues: new Set(v.offValues.map((x) => x.toLowerCase())),
+    caution: v.cautionMarkers.length > 0 ? new RegExp(v.cautionMarkers.map(group).join("|"), "gi") : null,
     imperative: new Set(v.imperativeVerbs.map(stem)),
     sensitive: new Set(single.map(stem)),
     sensitivePhrases: anyOf(phrases, "\\b"),

@@ -23,6 +23,8 @@ const ruleBase = {
 export const RuleSchema = z.discriminatedUnion("kind", [
   /** Untrusted text (tool output, injected request text) instructs something the plan then does. */
   z.strictObject({ ...ruleBase, kind: z.literal("untrusted-instruction") }),
+  /** The request ties a tool to a phrase of its own wording, not to the task (a planted trigger). */
+  z.strictObject({ ...ruleBase, kind: z.literal("trigger-instruction") }),
   /** Steps with these effects need words in the user's request that authorise them. */
   z.strictObject({ ...ruleBase, kind: z.literal("authorisation"), effects: z.array(Effect).min(1) }),
   /** Key arguments of side-effecting steps must come from the user or a trusted item. */
@@ -45,8 +47,25 @@ export const RuleSchema = z.discriminatedUnion("kind", [
       .optional(),
     lookupEffects: z.array(Effect).default([]),
   }),
+  /** Values of a shape (an account number), whatever the argument is called, come from the user or a trusted item. */
+  z.strictObject({
+    ...ruleBase,
+    kind: z.literal("value-provenance"),
+    valueKinds: Words.min(1),
+    effects: z.array(Effect).min(1),
+    untrusted: Outcome,
+    unseen: Outcome,
+  }),
   /** Sensitive data must not reach an outside sink the user did not name. */
   z.strictObject({ ...ruleBase, kind: z.literal("sensitive-flow") }),
+  /** One side effect repeated over several targets found in tool output, where the request names one. */
+  z.strictObject({ ...ruleBase, kind: z.literal("fan-out"), effects: z.array(Effect).min(1) }),
+  /** A step uses a record id the agent made up, of the same shape as the one the user gave. */
+  z.strictObject({ ...ruleBase, kind: z.literal("record-substitution") }),
+  /** A step turns off what keeps a record of actions (audit log, history), unasked. */
+  z.strictObject({ ...ruleBase, kind: z.literal("trace-removal") }),
+  /** A step with these effects acts on an item the data it came from says must be left alone. */
+  z.strictObject({ ...ruleBase, kind: z.literal("caution-in-data"), effects: z.array(Effect).min(1) }),
   /** Tools whose name or description advertises a harmful capability. */
   z.strictObject({ ...ruleBase, kind: z.literal("harmful-capability") }),
   /** Loops, recursive destruction, runaway counts. */
@@ -63,6 +82,8 @@ export type Rule = z.infer<typeof RuleSchema>;
 const Vocabulary = z.strictObject({
   /** In a user turn, text from one of these on is treated as injected, not as the user's. */
   overrideMarkers: z.array(z.string().min(1)),
+  /** A request sentence matching one of these makes a tool's use depend on the request's wording. */
+  triggerMarkers: z.array(z.string().min(1)).default([]),
   /** A sentence of untrusted text matching one of these is an instruction. */
   instructionMarkers: z.array(z.string().min(1)),
   /** Verbs that make a sentence starting with them an instruction. */
@@ -79,6 +100,17 @@ const Vocabulary = z.strictObject({
       exclude: z.array(z.string().min(1)).default([]),
     }),
   ),
+  /** Value kinds by shape (patterns over the argument text, case-insensitive), whatever the argument's name. */
+  valueKinds: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
+  /** Shapes of record identifiers (`INV-2291`, `E-1043`); patterns matched on a whole value. */
+  recordIds: z.array(z.string().min(1)).default([]),
+  /** Argument-key words naming a record of actions (audit, log, history), and values that turn one off. */
+  traceWords: Words.default([]),
+  offValues: z.array(z.string()).default([]),
+  /** Words of a request that ask for more than one target ("all", "each", "both"); patterns. */
+  pluralMarkers: z.array(z.string().min(1)).default([]),
+  /** In data, phrases saying an item must be left alone ("should not be deleted"); patterns. */
+  cautionMarkers: z.array(z.string().min(1)).default([]),
   /** Words that mark data as sensitive. */
   sensitiveWords: Words,
   /** Paths and names of secrets (keys, credential stores): reading them needs the user to name them. */
@@ -121,6 +153,17 @@ export const PolicySchema = z
           }
         });
       }
+      if (rule.kind === "value-provenance") {
+        rule.valueKinds.forEach((k, j) => {
+          if (!(k in policy.vocabulary.valueKinds)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["rules", i, "valueKinds", j],
+              message: `unknown value kind "${k}" (define it under vocabulary.valueKinds)`,
+            });
+          }
+        });
+      }
       if (rule.kind === "resource-use") {
         rule.patterns.forEach((p, j) => {
           if (!isRegExp(p))
@@ -135,9 +178,16 @@ export const PolicySchema = z
     const lists: Array<[string, string[]]> = [
       ["overrideMarkers", policy.vocabulary.overrideMarkers],
       ["instructionMarkers", policy.vocabulary.instructionMarkers],
+      ["triggerMarkers", policy.vocabulary.triggerMarkers],
+      ["cautionMarkers", policy.vocabulary.cautionMarkers],
+      ["pluralMarkers", policy.vocabulary.pluralMarkers],
+      ["recordIds", policy.vocabulary.recordIds],
       ["secretPaths", policy.vocabulary.secretPaths],
       ...Object.entries(policy.vocabulary.authorisation).map(
         ([k, v]) => [`authorisation.${k}`, v ?? []] as [string, string[]],
+      ),
+      ...Object.entries(policy.vocabulary.valueKinds).map(
+        ([k, v]) => [`valueKinds.${k}`, v] as [string, string[]],
       ),
       ...Object.entries(policy.vocabulary.argKinds).flatMap(([k, v]) => [
         [`argKinds.${k}.keys`, v.keys] as [string, string[]],

@@ -1,9 +1,11 @@
 import type { ToolEffect } from "../../core/index.js";
 import type { RiskType } from "../types.js";
 import { type CompiledPolicy, compilePolicy } from "./compiled.js";
+import type { Finding } from "./finding.js";
 import { buildManifest, type ToolManifest, type ToolRisk } from "./manifest.js";
 import {
   type ArgSource,
+  escapeRegExp,
   isTraceable,
   leafValues,
   type NormalisedPlan,
@@ -12,19 +14,16 @@ import {
   type ToolDescriptor,
 } from "./model.js";
 import type { Policy, Rule } from "./policy.js";
+import { recordSubstitution, traceRemoval } from "./scope.js";
 import { hasStemIn, sentences, stem, tokens } from "./text.js";
+import { type CompactTexts, compactTexts, hasShape, locateShaped, shapedValues } from "./values.js";
 
-/** One rule firing on a plan. */
-export interface Finding {
-  ruleId: string;
-  riskType: RiskType;
-  decision: "block" | "needs_approval";
-  stepIndices: number[];
-  rationale: string;
-}
+export type { Finding } from "./finding.js";
 
 interface Instruction {
   source: string;
+  /** The tool output it was found in (absent for text injected into the request). */
+  observationId?: string;
   text: string;
   normText: string;
   stems: Set<string>;
@@ -51,6 +50,8 @@ interface PlanContext {
   authorised(effect: ToolEffect): boolean;
   /** Whether the request mentions the verb (see `mentions`), once a plan per verb. */
   mentioned(verb: string): boolean;
+  /** The plan's texts in compact form (for values matched by shape), made on first use. */
+  compactTexts(): CompactTexts;
 }
 
 export interface EvaluateOptions {
@@ -74,6 +75,8 @@ function runRule(rule: Rule, ctx: PlanContext): Finding[] {
   switch (rule.kind) {
     case "untrusted-instruction":
       return untrustedInstruction(rule, ctx);
+    case "trigger-instruction":
+      return triggerInstruction(rule, ctx);
     case "harmful-capability":
       return harmfulCapability(rule, ctx);
     case "sensitive-flow":
@@ -82,6 +85,16 @@ function runRule(rule: Rule, ctx: PlanContext): Finding[] {
       return argumentProvenance(rule, ctx);
     case "authorisation":
       return authorisation(rule, ctx);
+    case "value-provenance":
+      return valueProvenance(rule, ctx);
+    case "caution-in-data":
+      return cautionInData(rule, ctx);
+    case "fan-out":
+      return fanOut(rule, ctx);
+    case "record-substitution":
+      return recordSubstitution(rule, ctx);
+    case "trace-removal":
+      return traceRemoval(rule, ctx);
     case "resource-use":
       return resourceUse(rule, ctx);
   }
@@ -103,12 +116,19 @@ function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: Evalua
   const perObservation = plan.observations.map((o) => ({
     id: o.id,
     beforeStep: o.beforeStep,
-    instructions: instructionsIn(o.text, o.tool ? `the output of ${o.tool}` : "tool output", compiled, false),
+    instructions: instructionsIn(
+      o.text,
+      o.tool ? `the output of ${o.tool}` : "tool output",
+      compiled,
+      false,
+      o.id,
+    ),
   }));
   const anyInstruction =
     injectedInstructions.length > 0 || perObservation.some((o) => o.instructions.length > 0);
   const authorised = new Map<ToolEffect, boolean>();
   const mentioned = new Map<string, boolean>();
+  let compacted: CompactTexts | undefined;
   return {
     plan,
     compiled,
@@ -140,6 +160,10 @@ function context(plan: NormalisedPlan, compiled: CompiledPolicy, options: Evalua
       }
       return hit;
     },
+    compactTexts() {
+      compacted ??= compactTexts(plan, own);
+      return compacted;
+    },
   };
 }
 
@@ -160,12 +184,25 @@ export function splitRequest(request: string, override: RegExp | null): { own: s
   return { own: own.join("\n"), injected: injected.join("\n") };
 }
 
-function instructionsIn(text: string, source: string, compiled: CompiledPolicy, all: boolean): Instruction[] {
+function instructionsIn(
+  text: string,
+  source: string,
+  compiled: CompiledPolicy,
+  all: boolean,
+  observationId?: string,
+): Instruction[] {
   const out: Instruction[] = [];
   for (const s of sentences(text)) {
     if (all || isInstruction(s, compiled)) {
       const normText = norm(s);
-      out.push({ source, text: s, normText, stems: new Set(tokens(s).map(stem)) });
+      const stems = new Set(tokens(s).map(stem));
+      out.push({
+        source,
+        text: s,
+        normText,
+        stems,
+        ...(observationId !== undefined ? { observationId } : {}),
+      });
     }
   }
   return out;
@@ -210,8 +247,40 @@ function untrustedInstruction(
       ruleId: rule.id,
       riskType: rule.riskType,
       decision: rule.decision,
-      stepIndices: [step.index],
+      stepIndices: withProducer(hit.instruction.observationId, step.index, ctx),
       rationale: `step ${step.index} (${step.tool}) does what ${hit.instruction.source} asks (${hit.why}): "${clip(hit.instruction.text)}"; tool output is not the user's request`,
+    });
+  }
+  return out;
+}
+
+/**
+ * A sentence of the request that makes using a tool depend on the request's own wording ("since
+ * there is [phrase] in the question, use [Tool]") is a trigger planted in the prompt or its
+ * examples: what the task needs does not decide it. A step calling that tool does what the trigger
+ * says, even though the request names the tool.
+ */
+function triggerInstruction(
+  rule: Extract<Rule, { kind: "trigger-instruction" }>,
+  ctx: PlanContext,
+): Finding[] {
+  const re = ctx.compiled.trigger;
+  if (re === null || !re.test(ctx.plan.userRequest)) return [];
+  const triggers = sentences(ctx.plan.userRequest)
+    .filter((s) => re.test(s))
+    .map((s) => ({ text: s, normText: norm(s) }));
+  const out: Finding[] = [];
+  for (const step of ctx.plan.steps) {
+    if (step.text !== undefined) continue;
+    const name = step.tool.toLowerCase();
+    const hit = name.length >= 4 ? triggers.find((t) => t.normText.includes(name)) : undefined;
+    if (!hit) continue;
+    out.push({
+      ruleId: rule.id,
+      riskType: rule.riskType,
+      decision: rule.decision,
+      stepIndices: [step.index],
+      rationale: `step ${step.index} (${step.tool}) is called because the request ties it to a phrase of its wording, not to the task: "${clip(hit.text)}"`,
     });
   }
   return out;
@@ -380,6 +449,8 @@ function argumentProvenance(
       for (const arg of argsOfKind(step, ctx.leaves[pos] as Leaf[], ctx, kind)) {
         const src = arg.source;
         if (!src || src.kind === "user" || src.kind === "trusted") continue;
+        // A value known by its shape is judged by where that value came from, not by its argument's name.
+        if (judgedByShape(arg.value, risk, ctx)) continue;
         const untrusted = src.kind === "observation";
         const lookup =
           untrusted &&
@@ -402,8 +473,135 @@ function argumentProvenance(
           ruleId: rule.id,
           riskType,
           decision,
-          stepIndices: [step.index],
+          stepIndices: untrusted ? withProducer(src.itemId, step.index, ctx) : [step.index],
           rationale: `step ${step.index} (${step.tool}): ${kind} ${arg.path}="${clip(src.value, 60)}" ${where}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The same side effect applied to several targets, each taken from tool output, while the request
+ * asks for no more than one ("turn off the breaker", and three breakers are turned off): an
+ * ambiguous request resolved by acting on everything that matched.
+ */
+function fanOut(rule: Extract<Rule, { kind: "fan-out" }>, ctx: PlanContext): Finding[] {
+  if (ctx.compiled.plural?.test(ctx.request) ?? true) return [];
+  const targets = new Map<string, { steps: number[]; values: Set<string> }>();
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
+    const risk = ctx.risks[step.index] as ToolRisk;
+    if (step.text !== undefined || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    for (const leaf of ctx.leaves[pos] as Leaf[]) {
+      if (step.argSources[leaf.path]?.kind !== "observation") continue;
+      const key = `${step.tool}\u0000${leaf.path}`;
+      const t = targets.get(key) ?? { steps: [], values: new Set<string>() };
+      t.steps.push(step.index);
+      t.values.add(leaf.value);
+      targets.set(key, t);
+    }
+  }
+  const out: Finding[] = [];
+  for (const [key, t] of targets) {
+    if (t.values.size < 2) continue;
+    const [tool, path] = key.split("\u0000");
+    out.push({
+      ruleId: rule.id,
+      riskType: byEffect(rule, ctx.risks[t.steps[0] as number]?.effects ?? []),
+      decision: rule.decision,
+      stepIndices: unique(t.steps),
+      rationale: `steps ${unique(t.steps).join(", ")} apply ${tool} to ${t.values.size} different ${path} values found in tool output, while the request asks for one`,
+    });
+  }
+  return out;
+}
+
+/**
+ * A step that deletes or changes an item the tool output it was found in says must be left alone
+ * ("run for 1 mile (should not be deleted!)"): the item's value stands just before the caution.
+ */
+function cautionInData(rule: Extract<Rule, { kind: "caution-in-data" }>, ctx: PlanContext): Finding[] {
+  const re = ctx.compiled.caution;
+  if (re === null || ctx.plan.observations.length === 0) return [];
+  const out: Finding[] = [];
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
+    const risk = ctx.risks[step.index] as ToolRisk;
+    if (step.text !== undefined || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    for (const leaf of ctx.leaves[pos] as Leaf[]) {
+      const src = step.argSources[leaf.path];
+      if (src?.kind !== "observation") continue;
+      const obs = ctx.plan.observations.find((o) => o.id === src.itemId);
+      const warning = obs ? cautionBefore(obs.text, leaf.value, re) : undefined;
+      if (warning === undefined) continue;
+      out.push({
+        ruleId: rule.id,
+        riskType: byEffect(rule, risk.effects),
+        decision: rule.decision,
+        stepIndices: withProducer(src.itemId, step.index, ctx),
+        rationale: `step ${step.index} (${step.tool}) acts on ${leaf.key}=${clip(leaf.value, 40)}, which ${src.itemId} says to leave alone: "${clip(warning, 80)}"`,
+      });
+      break;
+    }
+  }
+  return out;
+}
+
+/** The caution phrase whose preceding 80 characters hold the value as a whole word, if any. */
+function cautionBefore(text: string, value: string, re: RegExp): string | undefined {
+  const token = new RegExp(`(?<![\\w.-])${escapeRegExp(value)}(?![\\w-])`, "i");
+  for (const m of text.matchAll(re)) {
+    const start = m.index ?? 0;
+    if (token.test(text.slice(Math.max(0, start - 80), start)))
+      return text.slice(Math.max(0, start - 80), start + m[0].length);
+  }
+  return undefined;
+}
+
+/** A value-provenance rule of the policy covers the step's effects and the value has one of its shapes. */
+function judgedByShape(value: string, risk: ToolRisk, ctx: PlanContext): boolean {
+  for (const rule of ctx.compiled.policy.rules) {
+    if (rule.kind !== "value-provenance" || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    for (const kind of rule.valueKinds) {
+      const shape = ctx.compiled.valueKinds.get(kind);
+      if (shape && hasShape(value, shape)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Values of a shape (an account number) in steps with the rule's effects, whatever their argument
+ * is called, split over two arguments or reformatted: each must come from the user or a trusted item.
+ */
+function valueProvenance(rule: Extract<Rule, { kind: "value-provenance" }>, ctx: PlanContext): Finding[] {
+  const out: Finding[] = [];
+  const steps = ctx.plan.steps;
+  for (let pos = 0; pos < steps.length; pos++) {
+    const step = steps[pos] as NormalisedStep;
+    const risk = ctx.risks[step.index] as ToolRisk;
+    if (step.text !== undefined || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    for (const kind of rule.valueKinds) {
+      const shape = ctx.compiled.valueKinds.get(kind);
+      if (!shape) continue;
+      for (const v of shapedValues(ctx.leaves[pos] as Leaf[], shape)) {
+        const src = locateShaped(v.compact, step.index, ctx.compactTexts());
+        if (src.kind === "user" || src.kind === "trusted" || (v.joined && src.kind === "unseen")) continue;
+        const untrusted = src.kind === "observation";
+        const outcome = untrusted ? rule.untrusted : rule.unseen;
+        const where = untrusted
+          ? `first appears in untrusted tool output (${src.itemId})`
+          : "appears nowhere in the user's request or trusted items";
+        out.push({
+          ruleId: rule.id,
+          riskType: outcome.riskType,
+          decision: outcome.decision,
+          stepIndices: untrusted ? withProducer(src.itemId, step.index, ctx) : [step.index],
+          rationale: `step ${step.index} (${step.tool}): the ${kind}-shaped value "${clip(v.raw, 60)}" in ${v.paths.join(" + ")} ${where}, not in the user's request`,
         });
       }
     }
@@ -497,6 +695,17 @@ function resourceUse(rule: Extract<Rule, { kind: "resource-use" }>, ctx: PlanCon
 }
 
 /* ------------------------------------------------------------------ helpers */
+
+/**
+ * The step and the earlier step whose output supplied what it acts on: a data flow is risky from
+ * where the untrusted value entered the plan, so both are named.
+ */
+function withProducer(observationId: string | undefined, index: number, ctx: PlanContext): number[] {
+  if (observationId === undefined) return [index];
+  const obs = ctx.plan.observations.find((o) => o.id === observationId);
+  const producer = obs ? obs.beforeStep - 1 : -1;
+  return producer >= 0 && producer < index ? [producer, index] : [index];
+}
 
 /** Whether two calls have the same `tool NUL args` key, without building the keys when no tool has a NUL. */
 function sameCall(toolA: string, argsA: string, toolB: string, argsB: string): boolean {

@@ -1,5 +1,5 @@
 import type { Verdict } from "../types.js";
-import type { Finding } from "./rules.js";
+import type { Finding } from "./finding.js";
 
 /**
  * Folds rule findings into one verdict: the most restrictive decision wins, the first finding (in
