@@ -33,7 +33,7 @@ export const RunEventSchema = z.discriminatedUnion("type", [
     agent: z.string(),
     tool: z.string(),
     idempotencyKey: z.string(),
-    status: z.enum(["executed", "replayed", "blocked", "error"]),
+    status: z.enum(["executed", "replayed", "retried", "unresolved", "blocked", "error"]),
     itemId: z.string().optional(),
   }),
   z.object({

@@ -1,4 +1,4 @@
-import { Annotation } from "@langchain/langgraph";
+import { Annotation, DeltaChannel } from "@langchain/langgraph";
 import type { Plan } from "../agents/schemas.js";
 import type { Item, RunEvent } from "../core/index.js";
 
@@ -18,11 +18,43 @@ export interface StepState {
 
 export type TeamStatus = "running" | "finished" | "failed" | "blocked" | "stopped";
 
-const concat = <T>(a: T[], b: T[] | undefined): T[] => (b && b.length > 0 ? a.concat(b) : a);
+/** Appends a batch of writes (each an array, possibly empty) in order: associative, as DeltaChannel asks. */
+function appendAll<T>(state: T[], writes: Array<T[] | undefined>): T[] {
+  let out = state;
+  for (const w of writes) if (w && w.length > 0) out = out.concat(w);
+  return out;
+}
+
+/** Merges a batch of partial step maps in order (later keys win): associative too. */
+function mergeAll(
+  state: Record<string, StepState>,
+  writes: Array<Record<string, StepState> | undefined>,
+): Record<string, StepState> {
+  let out = state;
+  for (const w of writes) if (w) out = { ...out, ...w };
+  return out;
+}
+
+/**
+ * No periodic full copy: a checkpoint stores only what its superstep appended, and a read
+ * replays the writes on the checkpoint's branch (LangGraph still writes one full copy after
+ * its own bound of supersteps, which keeps replay depth finite on very long threads).
+ */
+const NO_SNAPSHOT = Number.MAX_SAFE_INTEGER;
+
+/** An append-only channel: each checkpoint stores only the superstep's new entries. */
+function appendOnly<T>() {
+  return new DeltaChannel<T[], T[] | undefined>(appendAll, {
+    snapshotFrequency: NO_SNAPSHOT,
+    initialValueFactory: () => [],
+  });
+}
 
 /**
  * The team's LangGraph state. The log (items and events) is part of it, so every checkpoint
- * holds the provenance needed to resume, audit or trace the run.
+ * leads to the provenance needed to resume, audit or trace the run. The log and the per-step
+ * records are delta channels: a checkpoint holds what its superstep added, never the whole log
+ * again, so storage grows linearly with the run.
  */
 export const TeamState = Annotation.Root({
   runId: Annotation<string>(),
@@ -39,17 +71,17 @@ export const TeamState = Annotation.Root({
   planDecision: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
   /** Verdict items on the current plan, for the approval interrupt. */
   planVerdictIds: Annotation<string[]>({ reducer: (_a, b) => b, default: () => [] }),
-  steps: Annotation<Record<string, StepState>>({
-    reducer: (a, b) => ({ ...a, ...b }),
-    default: () => ({}),
+  steps: new DeltaChannel<Record<string, StepState>, Record<string, StepState> | undefined>(mergeAll, {
+    snapshotFrequency: NO_SNAPSHOT,
+    initialValueFactory: () => ({}),
   }),
   /** Logical step counter: one agent turn = one step. */
   turn: Annotation<number>({ reducer: (_a, b) => b, default: () => 0 }),
   status: Annotation<TeamStatus>({ reducer: (_a, b) => b, default: () => "running" }),
   reason: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
   finalAnswer: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
-  items: Annotation<Item[]>({ reducer: concat, default: () => [] }),
-  events: Annotation<RunEvent[]>({ reducer: concat, default: () => [] }),
+  items: appendOnly<Item>(),
+  events: appendOnly<RunEvent>(),
 });
 
 export type TeamStateType = typeof TeamState.State;

@@ -1,0 +1,194 @@
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { DeltaChannelHistory, PendingWrite } from "@langchain/langgraph-checkpoint";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import pg from "pg";
+import { UserInputError } from "../core/index.js";
+import { PlainJsonSerializer } from "./serde.js";
+import { QUORUM_TABLES, type RunStore, type Sql, SqlRunStore, SqlToolJournal } from "./store.js";
+
+const PATHS_TABLE = `CREATE TABLE IF NOT EXISTS quorum_write_paths (
+  thread_id TEXT NOT NULL, checkpoint_ns TEXT NOT NULL, checkpoint_id TEXT NOT NULL,
+  task_id TEXT NOT NULL, task_path TEXT NOT NULL,
+  PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id))`;
+
+interface HistoryRow {
+  depth: number;
+  task_id: string;
+  channel: string;
+  type: string;
+  blob: Buffer;
+}
+
+/**
+ * LangGraph's official Postgres saver, plus what delta channels need to be exact and fast: each
+ * write's task path (the official tables have none, so it would sort parallel writes by task id,
+ * not in the order live execution applied them) and the ancestor writes in one query instead of
+ * one `getTuple` per ancestor.
+ */
+export class QuorumPostgresSaver extends PostgresSaver {
+  constructor(private readonly db: pg.Pool) {
+    super(db, new PlainJsonSerializer());
+  }
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    await this.db.query(PATHS_TABLE);
+  }
+
+  override async putWrites(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+    taskPath?: string,
+  ): Promise<void> {
+    const c = config.configurable ?? {};
+    // The path first: a crash between the two leaves a path with no writes, which is harmless.
+    if (taskPath && c.thread_id !== undefined && c.checkpoint_id !== undefined) {
+      await this.db.query(
+        "INSERT INTO quorum_write_paths (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        [c.thread_id, c.checkpoint_ns ?? "", c.checkpoint_id, taskId, taskPath],
+      );
+    }
+    await super.putWrites(config, writes, taskId);
+  }
+
+  override async deleteThread(threadId: string): Promise<void> {
+    await super.deleteThread(threadId);
+    await this.db.query("DELETE FROM quorum_write_paths WHERE thread_id = $1", [threadId]);
+  }
+
+  override async getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, DeltaChannelHistory>> {
+    const { channels } = options;
+    const target = channels.length > 0 ? await this.getTuple(options.config) : undefined;
+    const parent = target?.parentConfig?.configurable;
+    // Seeds (snapshots, migrated values) are rare; the general walk handles threads that have one.
+    if (!parent?.checkpoint_id || (await this.hasSeeds(parent.thread_id as string, channels)))
+      return super.getDeltaChannelHistory(options);
+    const { rows } = await this.db.query<HistoryRow>(
+      `WITH RECURSIVE chain(id, depth) AS (
+         SELECT $1::text, 0
+         UNION ALL
+         SELECT c.parent_checkpoint_id, chain.depth + 1 FROM checkpoints c JOIN chain ON c.checkpoint_id = chain.id
+         WHERE c.thread_id = $2 AND c.checkpoint_ns = $3 AND c.parent_checkpoint_id IS NOT NULL)
+       SELECT chain.depth, w.task_id, w.channel, w.type, w.blob FROM chain
+       JOIN checkpoint_writes w ON w.thread_id = $2 AND w.checkpoint_ns = $3 AND w.checkpoint_id = chain.id
+       LEFT JOIN quorum_write_paths p ON p.thread_id = $2 AND p.checkpoint_ns = $3
+         AND p.checkpoint_id = w.checkpoint_id AND p.task_id = w.task_id
+       WHERE w.channel = ANY($4)
+       ORDER BY chain.depth DESC, COALESCE(p.task_path, '') COLLATE "C", w.task_id COLLATE "C", w.idx`,
+      [parent.checkpoint_id, parent.thread_id, parent.checkpoint_ns ?? "", channels],
+    );
+    const out: Record<string, DeltaChannelHistory> = {};
+    for (const ch of channels) out[ch] = { writes: [] };
+    for (const r of rows)
+      out[r.channel]?.writes.push([r.task_id, r.channel, await this.serde.loadsTyped(r.type, r.blob)]);
+    return out;
+  }
+
+  /** Whether any stored value (not the official saver's "empty" marker) exists for the channels. */
+  private async hasSeeds(threadId: string, channels: string[]): Promise<boolean> {
+    const { rows } = await this.db.query(
+      "SELECT 1 FROM checkpoint_blobs WHERE thread_id = $1 AND channel = ANY($2) AND type <> 'empty' LIMIT 1",
+      [threadId, channels],
+    );
+    return rows.length > 0;
+  }
+}
+
+/** `?` placeholders to Postgres's `$n`. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** host:port/database of a connection string, without user or password. */
+export function describePostgres(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "postgres (unparsable connection string)";
+  }
+}
+
+const HINTS: Record<string, string> = {
+  ECONNREFUSED: "is the server running and listening there? check host and port",
+  ENOTFOUND: "check the host name",
+  ETIMEDOUT: "check the host, port and firewall",
+  "28P01": "the password was refused: check the user and password in the connection string",
+  "28000": "the server refused this user: check the user and pg_hba.conf",
+  "3D000": "the database does not exist: create it (createdb) or fix the name",
+};
+
+function connectionError(url: string, error: unknown): UserInputError {
+  const e = error as { code?: string; message?: string };
+  const where = describePostgres(url);
+  return new UserInputError(`cannot connect to Postgres at ${where}: ${e.code ?? e.message ?? "error"}`, {
+    file: where,
+    hint: HINTS[e.code ?? ""] ?? "check the connection string (postgres://user:password@host:port/database)",
+    cause: error,
+  });
+}
+
+/**
+ * Runs in Postgres: LangGraph's official saver (wrapped, above) and Quorum's own tables (threads,
+ * the tool journal, leases) in the same database. Open with `PostgresRunStore.open(url)`.
+ */
+export class PostgresRunStore extends SqlRunStore implements RunStore {
+  readonly kind = "postgres" as const;
+  readonly location: string;
+  readonly checkpointer: QuorumPostgresSaver;
+  readonly journal: SqlToolJournal;
+  protected readonly sql: Sql;
+
+  private constructor(
+    /** The connection pool (the saver and Quorum's tables share it). */
+    readonly pool: pg.Pool,
+    url: string,
+  ) {
+    super();
+    this.location = describePostgres(url);
+    this.sql = {
+      async run(sql, params) {
+        return (await pool.query(numbered(sql), params)).rowCount ?? 0;
+      },
+      async all<T>(sql: string, params: unknown[]) {
+        return (await pool.query(numbered(sql), params)).rows as T[];
+      },
+    };
+    this.checkpointer = new QuorumPostgresSaver(pool);
+    this.journal = new SqlToolJournal(this.sql);
+  }
+
+  /** Connects, creates the tables when missing, and fails with a one-line error when it cannot. */
+  static async open(url: string): Promise<PostgresRunStore> {
+    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+    // An idle client losing its connection must not crash the process.
+    pool.on("error", () => undefined);
+    try {
+      await pool.query("SELECT 1");
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw connectionError(url, error);
+    }
+    const store = new PostgresRunStore(pool, url);
+    // Two processes opening a fresh database at once would race on CREATE TABLE: one at a time.
+    const client = await pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock(7243182)");
+      await store.checkpointer.setup();
+      for (const statement of QUORUM_TABLES.split(";").filter((s) => s.trim())) await client.query(statement);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(7243182)").catch(() => undefined);
+      client.release();
+    }
+    return store;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
