@@ -1,3 +1,5 @@
+import { GuardError, type QuorumErrorOptions } from "../core/index.js";
+
 export type Awaitable<T> = T | Promise<T>;
 
 /** One side-effecting call, by idempotency key. */
@@ -32,6 +34,27 @@ export interface ToolJournal {
   finish(key: string, result: unknown, failed?: boolean): Awaitable<void>;
   /** Number of times calls were started, in total or for one tool (for tests and audits). */
   count(tool?: string): Awaitable<number>;
+}
+
+/**
+ * A side-effecting call found started with no result, by a tool not declared idempotent: it is
+ * not run again, and the run stops (a retry of the step would run it under a new key). Once a
+ * human has checked, `journal.finish(key, result)` records what happened and a resume goes on.
+ */
+export class UnresolvedCallError extends GuardError {
+  constructor(
+    readonly tool: string,
+    readonly key: string,
+    options: Omit<QuorumErrorOptions, "hint"> = {},
+  ) {
+    super(
+      `${tool} call ${key} started before an interruption and has no recorded result; the tool is not declared idempotent, so it is not run again`,
+      {
+        ...options,
+        hint: "check whether the call took effect and record it with journal.finish(key, result), or declare the tool idempotent (it then receives the same idempotency key)",
+      },
+    );
+  }
 }
 
 export class InMemoryToolJournal implements ToolJournal {

@@ -1,7 +1,6 @@
 import {
   CapturingWriter,
   EventLog,
-  GuardError,
   hasSideEffects,
   type Item,
   isPrivate,
@@ -17,7 +16,7 @@ import { combineDecisions, runGuard } from "../guards/run.js";
 import type { Guards, PlanStepView, Verdict } from "../guards/types.js";
 import { SharedMemory } from "../memory/index.js";
 import { UsageMeter } from "../models/accounting.js";
-import { InMemoryToolJournal, type JournalEntry, type ToolJournal } from "./journal.js";
+import { InMemoryToolJournal, type JournalEntry, type ToolJournal, UnresolvedCallError } from "./journal.js";
 
 export interface RuntimeOptions {
   runId?: string;
@@ -335,7 +334,7 @@ export class Runtime {
         if (sideEffects) await this.journal.finish(options.idempotencyKey, value);
       }
     } catch (error) {
-      if (error instanceof GuardError) throw error;
+      if (error instanceof UnresolvedCallError) throw error;
       status = "error";
       value = { error: error instanceof Error ? error.message : String(error) };
       if (sideEffects) await this.journal.finish(options.idempotencyKey, value, true);
@@ -390,14 +389,7 @@ export class Runtime {
       return prior;
     }
     this.toolEvent(agent, step, tool.name, key, "unresolved");
-    throw new GuardError(
-      `${tool.name} call ${key} started before an interruption and has no recorded result; the tool is not declared idempotent, so it is not run again`,
-      {
-        agent,
-        step,
-        hint: "check whether the call took effect, or declare the tool idempotent (it then receives the same idempotency key)",
-      },
-    );
+    throw new UnresolvedCallError(tool.name, key, { agent, step });
   }
 
   /** Records a verdict as an item: guards are authors too, so the tracer sees them. */

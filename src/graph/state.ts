@@ -103,5 +103,9 @@ export interface ExecutePayload {
   feedbackItemId?: string;
   /** Outputs of the steps this one depends on. */
   inputs: Array<{ stepId: string; itemId: string; output: string }>;
-  plan: Plan;
+  /**
+   * The plan item (its content is the plan). Not the plan itself: LangGraph stores every task's
+   * payload, and a copy of the plan in each would grow storage with the square of its length.
+   */
+  planItemId: string;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { UserInputError } from "../core/index.js";
@@ -73,9 +74,19 @@ export function ownerIsGone(owner: string): boolean {
   if (Number(pid) === process.pid) return false;
   try {
     process.kill(Number(pid), 0);
-    return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+  return isZombie(Number(pid));
+}
+
+/** A killed process nobody has reaped yet still answers signals: on Linux, /proc tells. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
   }
 }
 

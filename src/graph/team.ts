@@ -20,6 +20,7 @@ import {
   type Item,
   type Logger,
   ModelError,
+  QuorumError,
   type RunEvent,
   type Sensitivity,
   type ToolSpec,
@@ -28,7 +29,7 @@ import {
 } from "../core/index.js";
 import type { Guards } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
-import type { ToolJournal } from "./journal.js";
+import { type ToolJournal, UnresolvedCallError } from "./journal.js";
 import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
 import { Runtime } from "./runtime.js";
 import type { Budgets } from "./scenario.js";
@@ -322,7 +323,7 @@ export class Team {
     try {
       streamed = await this.stream(threadId, input, options);
     } catch (error) {
-      const qe = asQuorumError(error);
+      const qe = asQuorumError(firstOfSuperstep(error));
       if (qe.code === "user_input" || qe.code === "internal") throw error;
       // A model or budget failure ends the run, not the process: the checkpoint before the
       // failing node stays resumable, and the caller still gets everything recorded so far.
@@ -649,7 +650,9 @@ export class Team {
 
     const execute = async (payload: ExecutePayload, config: RunnableConfig): Promise<TeamUpdate> => {
       const { runtime, captured } = this.runtimeFor(config).fork();
-      const planStep = payload.plan.steps.find((s) => s.id === payload.stepId);
+      // The plan comes from the log, not the payload: a payload is stored with every task.
+      const plan = runtime.log.mustGet(payload.planItemId).content as Plan;
+      const planStep = plan.steps.find((s) => s.id === payload.stepId);
       const member = c.specialists.find((s) => s.name === planStep?.assignee);
       if (!planStep || !member) throw new UserInputError(`unknown plan step ${payload.stepId}`);
       const me = member.name;
@@ -681,7 +684,8 @@ export class Team {
         });
         output = this.outputOverrides.get(planStep.id) ?? r.output;
       } catch (error) {
-        if (error instanceof UserInputError) throw error;
+        // An unresolved side effect stops the run: a retried step would run it under a new key.
+        if (error instanceof UserInputError || error instanceof UnresolvedCallError) throw error;
         failed = error instanceof Error ? error.message : String(error);
         output = `step failed: ${failed}`;
         runtime.writer.record({
@@ -693,7 +697,7 @@ export class Team {
           message: failed,
         });
       }
-      const dependents = payload.plan.steps
+      const dependents = plan.steps
         .filter((p) => p.dependsOn.includes(planStep.id))
         .map((p) => p.assignee)
         .filter((a) => a !== me);
@@ -911,7 +915,7 @@ export class Team {
             itemId: state.steps[d]?.outputItemId as string,
             output: state.steps[d]?.output ?? "",
           })),
-          plan,
+          planItemId: state.planItemId as string,
         };
         return new Send("execute", payload);
       });
@@ -1010,6 +1014,16 @@ function lastDecision(state: TeamStateType): SupervisorDecision | undefined {
       return item.content as SupervisorDecision;
   }
   return undefined;
+}
+
+/**
+ * Parallel nodes that fail together reach the caller as one error holding each (`errors`): the
+ * first Quorum error among them says what happened.
+ */
+function firstOfSuperstep(error: unknown): unknown {
+  const errors = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return error;
+  return errors.find((e) => e instanceof QuorumError) ?? error;
 }
 
 type TeamNode = (state: TeamStateType, config: RunnableConfig) => Promise<TeamUpdate>;
