@@ -21,6 +21,29 @@ afterAll(async () => {
 interface JournalRow {
   key: string;
   attempts: number;
+  state: string;
+}
+
+/**
+ * The resumed run ends as the clean run did, or, when the kill landed inside a side-effecting
+ * call (after its intent was recorded, before its result), fails naming that call, which the
+ * scenario's tools (not declared idempotent) must not run again. Returns the unresolved key.
+ */
+function expectResumed(
+  r: { code: number | null; stdout: string; stderr: string },
+  answer?: string,
+): string | null {
+  const result = JSON.parse(r.stdout) as { finalAnswer: string; status: string; reason: string | null };
+  const unresolved = /call (\S+) started before an interruption/.exec(result.reason ?? "")?.[1] ?? null;
+  if (unresolved) {
+    expect(r.code).toBe(1);
+    expect(result.status).toBe("failed");
+    return unresolved;
+  }
+  expect(r.code, r.stderr).toBe(0);
+  expect(result.status).toBe("finished");
+  expect(result.finalAnswer).toBe(answer);
+  return null;
 }
 
 function clean(scenario: string): string {
@@ -52,27 +75,28 @@ describe("crash safety", () => {
     );
     expect(killed, `the process ended before the kill point:\n${stderr}`).toBe(true);
     const r = cli(["resume", thread, "--db", db, "--json", "--out", dir]);
-    expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { finalAnswer: string; status: string };
-    expect(result.status).toBe("finished");
-    expect(result.finalAnswer).toBe(expected.get(scenario));
+    const unresolved = expectResumed(r, expected.get(scenario));
     const sqlite = new Database(db, { readonly: true });
     try {
       const rows = sqlite
-        .prepare("SELECT idempotency_key AS key, attempts FROM quorum_tool_journal")
+        .prepare("SELECT idempotency_key AS key, attempts, state FROM quorum_tool_journal")
         .all() as JournalRow[];
-      expectOnce(rows, scenario);
+      expectOnce(rows, scenario, unresolved);
     } finally {
       sqlite.close();
     }
   });
 });
 
-/** Every side-effecting call ran once; the incident and canary scenarios have exactly one. */
-function expectOnce(rows: JournalRow[], scenario: string): void {
+/**
+ * Every side-effecting call started once; the incident and canary scenarios have exactly one, and
+ * an unresolved one is the call the resumed run named, left started.
+ */
+function expectOnce(rows: JournalRow[], scenario: string, unresolved: string | null): void {
   for (const row of rows) expect(Number(row.attempts), row.key).toBe(1);
   if (scenario.includes("incident")) expect(rows).toHaveLength(1); // page_team, exactly once
   if (scenario.includes("canary-support")) expect(rows).toHaveLength(1); // book_courier, exactly once
+  for (const row of rows) expect(row.state, row.key).toBe(row.key === unresolved ? "started" : "done");
 }
 
 /** The same kills on Postgres (`--store postgres://...`), on the scenarios with side effects. */
@@ -93,20 +117,17 @@ onPostgres(`crash safety on Postgres${POSTGRES_URL ? "" : ` (${POSTGRES_SKIP_REA
     );
     expect(killed, `the process ended before the kill point:\n${stderr}`).toBe(true);
     const r = cli(["resume", thread, "--store", url, "--json", "--out", dir]);
-    expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { finalAnswer: string; status: string };
-    expect(result.status).toBe("finished");
-    expect(result.finalAnswer).toBe(expected.get(scenario));
+    const unresolved = expectResumed(r, expected.get(scenario));
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
       // Keys are namespaced by run id, which the thread id gives: this thread's calls only.
       const runId = thread.replace(/^thread-/, "run-");
       const { rows } = await client.query<JournalRow>(
-        "SELECT idempotency_key AS key, attempts FROM quorum_tool_journal WHERE idempotency_key LIKE $1",
+        "SELECT idempotency_key AS key, attempts, state FROM quorum_tool_journal WHERE idempotency_key LIKE $1",
         [`${runId}:%`],
       );
-      expectOnce(rows, scenario);
+      expectOnce(rows, scenario, unresolved);
     } finally {
       await client.end();
     }
