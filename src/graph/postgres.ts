@@ -165,15 +165,20 @@ export class PostgresRunStore extends SqlRunStore implements RunStore {
 
   /** Connects, creates the tables when missing, and fails with a one-line error when it cannot. */
   static async open(url: string): Promise<PostgresRunStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+    // The first connection says whether the server is there, within 10 s; the pool's clients then
+    // wait for each other as long as it takes (a wait timeout would fail a busy run's writes).
+    const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    try {
+      await probe.connect();
+      await probe.query("SELECT 1");
+    } catch (error) {
+      throw connectionError(url, error);
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
+    const pool = new pg.Pool({ connectionString: url, max: 8 });
     // An idle client losing its connection must not crash the process.
     pool.on("error", () => undefined);
-    try {
-      await pool.query("SELECT 1");
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw connectionError(url, error);
-    }
     const store = new PostgresRunStore(pool, url);
     // Two processes opening a fresh database at once would race on CREATE TABLE: one at a time.
     const client = await pool.connect();
