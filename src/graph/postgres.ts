@@ -1,8 +1,14 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { DeltaChannelHistory, PendingWrite } from "@langchain/langgraph-checkpoint";
+import {
+  compareWritesSortKeys,
+  type DeltaChannelHistory,
+  type PendingWrite,
+  writesSortKey,
+} from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import pg from "pg";
 import { UserInputError } from "../core/index.js";
+import { HistoryMemo } from "./history-memo.js";
 import { PlainJsonSerializer } from "./serde.js";
 import { QUORUM_TABLES, type RunStore, type Sql, SqlRunStore, SqlToolJournal } from "./store.js";
 
@@ -12,8 +18,10 @@ const PATHS_TABLE = `CREATE TABLE IF NOT EXISTS quorum_write_paths (
   PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id))`;
 
 interface HistoryRow {
-  depth: number;
+  checkpoint_id: string;
   task_id: string;
+  idx: number;
+  task_path: string;
   channel: string;
   type: string;
   blob: Buffer;
@@ -26,6 +34,8 @@ interface HistoryRow {
  * one `getTuple` per ancestor.
  */
 export class QuorumPostgresSaver extends PostgresSaver {
+  private readonly memo = new HistoryMemo();
+
   constructor(private readonly db: pg.Pool) {
     super(db, new PlainJsonSerializer());
   }
@@ -42,6 +52,7 @@ export class QuorumPostgresSaver extends PostgresSaver {
     taskPath?: string,
   ): Promise<void> {
     const c = config.configurable ?? {};
+    this.memo.forget(c.thread_id);
     // The path first: a crash between the two leaves a path with no writes, which is harmless.
     if (taskPath && c.thread_id !== undefined && c.checkpoint_id !== undefined) {
       await this.db.query(
@@ -52,12 +63,25 @@ export class QuorumPostgresSaver extends PostgresSaver {
     await super.putWrites(config, writes, taskId);
   }
 
+  override async put(...args: Parameters<PostgresSaver["put"]>): ReturnType<PostgresSaver["put"]> {
+    this.memo.forget(args[0].configurable?.thread_id);
+    return super.put(...args);
+  }
+
   override async deleteThread(threadId: string): Promise<void> {
+    this.memo.forget(threadId);
     await super.deleteThread(threadId);
     await this.db.query("DELETE FROM quorum_write_paths WHERE thread_id = $1", [threadId]);
   }
 
-  override async getDeltaChannelHistory(options: {
+  override getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, DeltaChannelHistory>> {
+    return this.memo.get(options.config, options.channels, () => this.readHistory(options));
+  }
+
+  private async readHistory(options: {
     config: RunnableConfig;
     channels: string[];
   }): Promise<Record<string, DeltaChannelHistory>> {
@@ -67,25 +91,44 @@ export class QuorumPostgresSaver extends PostgresSaver {
     // Seeds (snapshots, migrated values) are rare; the general walk handles threads that have one.
     if (!parent?.checkpoint_id || (await this.hasSeeds(parent.thread_id as string, channels)))
       return super.getDeltaChannelHistory(options);
+    const thread = parent.thread_id as string;
+    const ns = (parent.checkpoint_ns as string | undefined) ?? "";
+    const depth = await this.chain(thread, ns, parent.checkpoint_id as string);
     const { rows } = await this.db.query<HistoryRow>(
-      `WITH RECURSIVE chain(id, depth) AS (
-         SELECT $1::text, 0
-         UNION ALL
-         SELECT c.parent_checkpoint_id, chain.depth + 1 FROM checkpoints c JOIN chain ON c.checkpoint_id = chain.id
-         WHERE c.thread_id = $2 AND c.checkpoint_ns = $3 AND c.parent_checkpoint_id IS NOT NULL)
-       SELECT chain.depth, w.task_id, w.channel, w.type, w.blob FROM chain
-       JOIN checkpoint_writes w ON w.thread_id = $2 AND w.checkpoint_ns = $3 AND w.checkpoint_id = chain.id
-       LEFT JOIN quorum_write_paths p ON p.thread_id = $2 AND p.checkpoint_ns = $3
-         AND p.checkpoint_id = w.checkpoint_id AND p.task_id = w.task_id
-       WHERE w.channel = ANY($4)
-       ORDER BY chain.depth DESC, COALESCE(p.task_path, '') COLLATE "C", w.task_id COLLATE "C", w.idx`,
-      [parent.checkpoint_id, parent.thread_id, parent.checkpoint_ns ?? "", channels],
+      `SELECT w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, w.blob, COALESCE(p.task_path, '') AS task_path
+       FROM checkpoint_writes w LEFT JOIN quorum_write_paths p ON p.thread_id = w.thread_id
+         AND p.checkpoint_ns = w.checkpoint_ns AND p.checkpoint_id = w.checkpoint_id AND p.task_id = w.task_id
+       WHERE w.thread_id = $1 AND w.checkpoint_ns = $2 AND w.checkpoint_id = ANY($3) AND w.channel = ANY($4)`,
+      [thread, ns, [...depth.keys()], channels],
+    );
+    // Oldest superstep first; within one, the order live execution applied the writes in.
+    const key = (r: HistoryRow) => writesSortKey(r.task_path, r.task_id, r.idx);
+    rows.sort(
+      (a, b) =>
+        (depth.get(b.checkpoint_id) ?? 0) - (depth.get(a.checkpoint_id) ?? 0) ||
+        compareWritesSortKeys(key(a), key(b)),
     );
     const out: Record<string, DeltaChannelHistory> = {};
     for (const ch of channels) out[ch] = { writes: [] };
     for (const r of rows)
       out[r.channel]?.writes.push([r.task_id, r.channel, await this.serde.loadsTyped(r.type, r.blob)]);
     return out;
+  }
+
+  /**
+   * Depth of each checkpoint on the chain from `id` to the root (0 for `id`), walked in memory over
+   * the thread's (id, parent) pairs: a recursive query made Postgres scan the table per ancestor.
+   */
+  private async chain(thread: string, ns: string, id: string): Promise<Map<string, number>> {
+    const { rows } = await this.db.query<{ checkpoint_id: string; parent_checkpoint_id: string | null }>(
+      "SELECT checkpoint_id, parent_checkpoint_id FROM checkpoints WHERE thread_id = $1 AND checkpoint_ns = $2",
+      [thread, ns],
+    );
+    const parentOf = new Map(rows.map((r) => [r.checkpoint_id, r.parent_checkpoint_id]));
+    const depth = new Map<string, number>();
+    for (let at: string | null | undefined = id; at && !depth.has(at); at = parentOf.get(at))
+      depth.set(at, depth.size);
+    return depth;
   }
 
   /** Whether any stored value (not the official saver's "empty" marker) exists for the channels. */

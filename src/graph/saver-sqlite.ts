@@ -15,6 +15,7 @@ import {
   WRITES_IDX_MAP,
 } from "@langchain/langgraph-checkpoint";
 import type Database from "better-sqlite3";
+import { HistoryMemo } from "./history-memo.js";
 import { PlainJsonSerializer } from "./serde.js";
 
 const SCHEMA = `
@@ -72,6 +73,8 @@ function ids(config: RunnableConfig): { thread: string | undefined; ns: string; 
  * writes whole checkpoints grows with the square of it.
  */
 export class QuorumSqliteSaver extends BaseCheckpointSaver {
+  private readonly memo = new HistoryMemo();
+
   constructor(
     private readonly db: Database.Database,
     serde: SerializerProtocol = new PlainJsonSerializer(),
@@ -137,6 +140,7 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
   ): Promise<RunnableConfig> {
     const { thread, ns, id: parent } = ids(config);
     if (thread === undefined) throw new Error('put needs a "thread_id" in config.configurable');
+    this.memo.forget(thread);
     const { channel_values: values, ...rest } = checkpoint;
     const blobs: Array<[string, string, string, Uint8Array | null]> = [];
     for (const [channel, version] of Object.entries(newVersions)) {
@@ -168,6 +172,7 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
     const { thread, ns, id } = ids(config);
     if (thread === undefined) throw new Error('putWrites needs a "thread_id" in config.configurable');
     if (id === undefined) throw new Error('putWrites needs a "checkpoint_id" in config.configurable');
+    this.memo.forget(thread);
     const rows = await Promise.all(
       writes.map(async ([channel, value], idx) => {
         const [type, data] = await this.serde.dumpsTyped(value);
@@ -186,6 +191,7 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
   }
 
   async deleteThread(threadId: string): Promise<void> {
+    this.memo.forget(threadId);
     this.db.transaction(() => {
       for (const table of ["quorum_checkpoints", "quorum_checkpoint_blobs", "quorum_checkpoint_writes"])
         this.db.prepare(`DELETE FROM ${table} WHERE thread_id = ?`).run(threadId);
@@ -196,7 +202,14 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
    * The writes of the target's ancestors (oldest first, each superstep in live order) for each
    * channel, from one query over the parent chain, and the nearest stored value as the seed.
    */
-  override async getDeltaChannelHistory(options: {
+  override getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, DeltaChannelHistory>> {
+    return this.memo.get(options.config, options.channels, () => this.readHistory(options));
+  }
+
+  private async readHistory(options: {
     config: RunnableConfig;
     channels: string[];
   }): Promise<Record<string, DeltaChannelHistory>> {
@@ -215,8 +228,9 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
         `WITH RECURSIVE chain(id, depth) AS (
            SELECT ?, 0
            UNION ALL
-           SELECT c.parent_id, chain.depth + 1 FROM quorum_checkpoints c JOIN chain ON c.checkpoint_id = chain.id
-           WHERE c.thread_id = ? AND c.checkpoint_ns = ? AND c.parent_id IS NOT NULL)
+           SELECT c.parent_id, chain.depth + 1 FROM chain CROSS JOIN quorum_checkpoints c
+             ON c.thread_id = ? AND c.checkpoint_ns = ? AND c.checkpoint_id = chain.id
+           WHERE c.parent_id IS NOT NULL)
          SELECT chain.depth AS depth, w.task_id, w.channel, w.type, w.blob FROM chain
          JOIN quorum_checkpoint_writes w ON w.thread_id = ? AND w.checkpoint_ns = ? AND w.checkpoint_id = chain.id
          WHERE w.channel IN (${marks})
@@ -239,15 +253,19 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
     return out;
   }
 
-  /** Checkpoint ids from `id` up to the root, nearest first. */
+  /**
+   * Checkpoint ids from `id` up to the root, nearest first. (CROSS JOIN keeps SQLite from making
+   * the checkpoints table the outer loop, which scanned it once per ancestor.)
+   */
   private chain(thread: string, ns: string, id: string): string[] {
     const rows = this.db
       .prepare(
         `WITH RECURSIVE chain(id, depth) AS (
            SELECT ?, 0
            UNION ALL
-           SELECT c.parent_id, chain.depth + 1 FROM quorum_checkpoints c JOIN chain ON c.checkpoint_id = chain.id
-           WHERE c.thread_id = ? AND c.checkpoint_ns = ? AND c.parent_id IS NOT NULL)
+           SELECT c.parent_id, chain.depth + 1 FROM chain CROSS JOIN quorum_checkpoints c
+             ON c.thread_id = ? AND c.checkpoint_ns = ? AND c.checkpoint_id = chain.id
+           WHERE c.parent_id IS NOT NULL)
          SELECT id FROM chain ORDER BY depth`,
       )
       .all(id, thread, ns) as Array<{ id: string }>;

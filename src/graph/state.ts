@@ -18,20 +18,26 @@ export interface StepState {
 
 export type TeamStatus = "running" | "finished" | "failed" | "blocked" | "stopped";
 
-/** Appends a batch of writes (each an array, possibly empty) in order: associative, as DeltaChannel asks. */
+/**
+ * Appends a batch of writes (each an array, possibly empty) in order: associative, as DeltaChannel
+ * asks. One copy of the state per batch, not per write: a resumed thread replays thousands.
+ */
 function appendAll<T>(state: T[], writes: Array<T[] | undefined>): T[] {
-  let out = state;
-  for (const w of writes) if (w && w.length > 0) out = out.concat(w);
+  const nonEmpty = writes.filter((w): w is T[] => w !== undefined && w.length > 0);
+  if (nonEmpty.length === 0) return state;
+  if (nonEmpty.length === 1) return state.concat(nonEmpty[0] as T[]);
+  const out = state.slice();
+  for (const w of nonEmpty) for (const x of w) out.push(x);
   return out;
 }
 
-/** Merges a batch of partial step maps in order (later keys win): associative too. */
+/** Merges a batch of partial step maps in order (later keys win): associative too, one copy. */
 function mergeAll(
   state: Record<string, StepState>,
   writes: Array<Record<string, StepState> | undefined>,
 ): Record<string, StepState> {
-  let out = state;
-  for (const w of writes) if (w) out = { ...out, ...w };
+  const out = { ...state };
+  for (const w of writes) if (w) Object.assign(out, w);
   return out;
 }
 
