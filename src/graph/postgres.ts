@@ -98,19 +98,23 @@ export class QuorumPostgresSaver extends PostgresSaver {
       `SELECT w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, w.blob, COALESCE(p.task_path, '') AS task_path
        FROM checkpoint_writes w LEFT JOIN quorum_write_paths p ON p.thread_id = w.thread_id
          AND p.checkpoint_ns = w.checkpoint_ns AND p.checkpoint_id = w.checkpoint_id AND p.task_id = w.task_id
-       WHERE w.thread_id = $1 AND w.checkpoint_ns = $2 AND w.checkpoint_id = ANY($3) AND w.channel = ANY($4)`,
-      [thread, ns, [...depth.keys()], channels],
+       WHERE w.thread_id = $1 AND w.checkpoint_ns = $2 AND w.channel = ANY($3)`,
+      [thread, ns, channels],
     );
+    // The thread's other branches (forks) are not on the chain. (Filtering here rather than with
+    // `checkpoint_id = ANY(chain)` keeps the query linear: Postgres tested each row against the
+    // whole array.)
+    const onChain = rows.filter((r) => depth.has(r.checkpoint_id));
     // Oldest superstep first; within one, the order live execution applied the writes in.
     const key = (r: HistoryRow) => writesSortKey(r.task_path, r.task_id, r.idx);
-    rows.sort(
+    onChain.sort(
       (a, b) =>
         (depth.get(b.checkpoint_id) ?? 0) - (depth.get(a.checkpoint_id) ?? 0) ||
         compareWritesSortKeys(key(a), key(b)),
     );
     const out: Record<string, DeltaChannelHistory> = {};
     for (const ch of channels) out[ch] = { writes: [] };
-    for (const r of rows)
+    for (const r of onChain)
       out[r.channel]?.writes.push([r.task_id, r.channel, await this.serde.loadsTyped(r.type, r.blob)]);
     return out;
   }
