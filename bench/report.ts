@@ -245,6 +245,7 @@ if (ckpt) {
     );
     out.push(`\nLongest run against shortest, same run: ${parts.join("; ")}.`);
   }
+  if (typeof ckpt["note"] === "string") out.push(`\n${ckpt["note"]}`);
   out.push("");
 }
 
