@@ -210,31 +210,42 @@ if (ckpt) {
   out.push(
     table(
       [
+        "store",
         "plan steps",
         "checkpoints",
         "items",
-        "DB KiB",
-        "in-memory ms / run",
-        "SQLite ms / run",
-        "SQLite ms / superstep",
-        "extra ms / superstep",
+        "stored KiB",
+        "stored bytes / step",
+        "file KiB",
+        "ms / run (to the crash)",
+        "ms / superstep",
         "load state ms",
         "resume after crash ms (p50)",
       ],
       (ckpt["rows"] as Json[]).map((r) => [
+        r["store"],
         r["planSteps"],
         r["checkpoints"],
         r["itemsPerRun"],
-        f(r["dbKiB"], 0),
-        f((r["memoryMsPerRun"] as Json)["mean"], 1),
-        f((r["sqliteMsPerRun"] as Json)["mean"], 1),
-        f(r["sqliteMsPerSuperstep"], 2),
-        f(r["sqliteExtraMsPerSuperstep"], 2),
+        f(r["storedKiB"], 0),
+        r["storedBytesPerStep"],
+        r["fileKiB"] === undefined ? "—" : f(r["fileKiB"], 0),
+        f((r["msPerRunToCrash"] as Json)["mean"], 1),
+        f(r["msPerSuperstep"], 2),
         f((r["loadStateMs"] as Json)["mean"], 1),
         f((r["resumeAfterCrashMs"] as Json)["p50"], 1),
       ]),
     ),
   );
+  const ratios = ckpt["ratiosLongestToShortest"] as Record<string, Json> | undefined;
+  if (ratios) {
+    const parts = Object.entries(ratios).map(
+      ([store, r]) =>
+        `${store}: stored bytes per step ×${r["storedBytesPerStep"]}, resume ×${r["resumeAfterCrashP50"]}`,
+    );
+    out.push(`\nLongest run against shortest, same run: ${parts.join("; ")}.`);
+  }
+  if (typeof ckpt["note"] === "string") out.push(`\n${ckpt["note"]}`);
   out.push("");
 }
 

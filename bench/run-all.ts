@@ -12,7 +12,7 @@ const steps: Array<{ name: string; script: string; args: string[]; gc: boolean }
   { name: "overhead", script: "overhead/run.ts", args: ["250", "2"], gc: false },
   { name: "load", script: "load/run.ts", args: ["1000"], gc: true },
   { name: "guards", script: "guards/run.ts", args: [], gc: true },
-  { name: "checkpoint", script: "checkpoint/run.ts", args: ["10"], gc: false },
+  { name: "checkpoint", script: "checkpoint/run.ts", args: ["3"], gc: false },
   { name: "trace-scale", script: "trace-scale/run.ts", args: [], gc: false },
   { name: "telemetry", script: "telemetry/run.ts", args: ["100"], gc: false },
 ];

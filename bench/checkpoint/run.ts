@@ -1,14 +1,18 @@
 /**
- * Checkpoint cost: a chain of N sequential plan steps run with the SQLite checkpointer (a file on
- * disk, WAL) and with the in-memory one; the difference per superstep is what durability costs.
- * Then a crash: the verifier throws on the last step (the process's view of a kill after the last
- * checkpoint), a fresh Team on the same database resumes the thread, and the resume is timed.
- * Usage: node --import tsx bench/checkpoint/run.ts [repeats]
+ * Checkpoint storage and resume cost by run length, on every store: a chain of N sequential plan
+ * steps run on SQLite (a file, WAL) and on Postgres (when QUORUM_TEST_POSTGRES names a server;
+ * each row on a fresh database). Bytes are what the store holds for the thread (checkpoints,
+ * channel values, writes, Quorum's tables), from the stored values' lengths, so fixed page and
+ * index overhead does not hide the growth; the SQLite file's size is reported beside them. Each run
+ * crashes: the verifier throws on the last step (the process's view of a kill after the last
+ * checkpoint), a fresh Team on the reopened store resumes the thread, and the resume is timed.
+ * Usage: node --import tsx bench/checkpoint/run.ts [repeats=3] [lengths=10,100,1000]
+ * (lengths of 1,000 and more run once).
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemorySaver } from "@langchain/langgraph";
+import pg from "pg";
 import {
   RuleVerifier,
   ScriptedPlanner,
@@ -16,13 +20,20 @@ import {
   TemplateSupervisor,
   type Verifier,
 } from "../../src/agents/index.js";
-import { createTeam, SqliteRunStore, type TeamConfig } from "../../src/graph/index.js";
+import {
+  createTeam,
+  PostgresRunStore,
+  type RunStore,
+  SqliteRunStore,
+  type TeamConfig,
+} from "../../src/graph/index.js";
 import { writeResult } from "../lib/results.js";
 import { machine, round, summarize } from "../lib/stats.js";
 
-const repeats = Number(process.argv[2] ?? 20);
-const LENGTHS = [3, 10, 30];
+const repeats = Number(process.argv[2] ?? 3);
+const LENGTHS = (process.argv[3] ?? "10,100,1000").split(",").map(Number);
 const WHO = ["alpha", "beta", "gamma"];
+const POSTGRES = process.env.QUORUM_TEST_POSTGRES || undefined;
 
 class CrashOnce extends Error {}
 
@@ -50,116 +61,189 @@ function config(n: number, crashAt: string | null): TeamConfig {
     specialists: WHO.map((name) => ({ name, impl: new ScriptedSpecialist({}) })),
     verifier: { name: "verifier", impl: verifier },
     supervisor: { name: "supervisor", impl: new TemplateSupervisor(`done after {{s${n}}}`) },
-    budgets: { maxSteps: 1000 },
+    budgets: { maxSteps: 5000 },
   };
 }
 
+/** A store kind: how to open a fresh one, and how many bytes a thread holds in it. */
+interface Kind {
+  name: "sqlite" | "postgres";
+  fresh(label: string): Promise<{ store: () => Promise<RunStore>; drop: () => Promise<void> }>;
+  bytes(store: RunStore): Promise<{ stored: number; file?: number }>;
+}
+
 const dir = mkdtempSync(join(tmpdir(), "quorum-bench-ckpt-"));
-const rows = [];
+
+const SQLITE_BYTES = `SELECT
+  (SELECT COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) FROM quorum_checkpoints) +
+  (SELECT COALESCE(SUM(LENGTH(blob)), 0) FROM quorum_checkpoint_blobs) +
+  (SELECT COALESCE(SUM(LENGTH(blob)), 0) FROM quorum_checkpoint_writes) +
+  (SELECT COALESCE(SUM(LENGTH(COALESCE(result, ''))), 0) FROM quorum_tool_journal) AS n`;
+
+const POSTGRES_BYTES = `SELECT
+  (SELECT COALESCE(SUM(pg_column_size(checkpoint) + pg_column_size(metadata)), 0) FROM checkpoints) +
+  (SELECT COALESCE(SUM(COALESCE(octet_length(blob), 0)), 0) FROM checkpoint_blobs) +
+  (SELECT COALESCE(SUM(octet_length(blob)), 0) FROM checkpoint_writes) +
+  (SELECT COALESCE(SUM(octet_length(COALESCE(result, ''))), 0) FROM quorum_tool_journal) AS n`;
+
+const sqlite: Kind = {
+  name: "sqlite",
+  async fresh(label) {
+    const path = join(dir, `${label}.db`);
+    return { store: async () => new SqliteRunStore(path), drop: async () => rmSync(path, { force: true }) };
+  },
+  async bytes(store) {
+    const s = store as SqliteRunStore;
+    s.db.pragma("wal_checkpoint(TRUNCATE)");
+    const stored = (s.db.prepare(SQLITE_BYTES).get() as { n: number }).n;
+    return { stored, file: statSync(s.path).size };
+  },
+};
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: POSTGRES });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+const postgres: Kind = {
+  name: "postgres",
+  async fresh(label) {
+    const name = `quorum_bench_${label.replace(/\W/g, "_")}_${process.pid}`;
+    await admin((c) =>
+      c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => c.query(`CREATE DATABASE ${name}`)),
+    );
+    const url = new URL(POSTGRES as string);
+    url.pathname = `/${name}`;
+    return {
+      store: () => PostgresRunStore.open(url.toString()),
+      drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    };
+  },
+  async bytes(store) {
+    const { rows } = await (store as PostgresRunStore).pool.query<{ n: string }>(POSTGRES_BYTES);
+    return { stored: Number(rows[0]?.n ?? 0) };
+  },
+};
+
+const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
+
+/**
+ * One run on a fresh store that crashes on the last step's verification (timed: all but the last
+ * two supersteps), then a fresh team on the reopened store resumes it to the end (timed), and the
+ * store's bytes for the whole run are measured.
+ */
+async function once(kind: Kind, n: number, r: number) {
+  const fresh = await kind.fresh(`n${n}-r${r}`);
+  const first = await fresh.store();
+  const crashing = createTeam({
+    ...config(n, `s${n}`),
+    checkpointer: first.checkpointer,
+    journal: first.journal,
+  });
+  const t0 = process.hrtime.bigint();
+  const crashed = await crashing.run("assemble", { threadId: "t" }).then(
+    () => false,
+    (e: unknown) => e instanceof CrashOnce || (e as { cause?: unknown }).cause instanceof CrashOnce,
+  );
+  const t1 = process.hrtime.bigint();
+  if (!crashed) throw new Error("the simulated crash did not stop the run");
+  await first.close();
+  const store = await fresh.store();
+  const team = createTeam({ ...config(n, null), checkpointer: store.checkpointer, journal: store.journal });
+  const t2 = process.hrtime.bigint();
+  await team.state("t");
+  const t3 = process.hrtime.bigint();
+  const resumed = await team.resume("t");
+  const t4 = process.hrtime.bigint();
+  if (resumed.status !== "finished") throw new Error(`resume: ${resumed.status} ${resumed.reason}`);
+  let checkpoints = 0;
+  for await (const _ of store.checkpointer.list({ configurable: { thread_id: "t" } })) checkpoints += 1;
+  const bytes = await kind.bytes(store);
+  await store.close();
+  await fresh.drop();
+  return {
+    runMs: ms(t0, t1),
+    loadMs: ms(t2, t3),
+    resumeMs: ms(t2, t4),
+    checkpoints,
+    items: resumed.items.length,
+    bytes,
+  };
+}
+
+interface Row {
+  store: string;
+  storedBytesPerStep: number;
+  resumeAfterCrashMs: { mean: number; p50: number };
+  [field: string]: unknown;
+}
+
+const kinds = [sqlite, ...(POSTGRES ? [postgres] : [])];
+const rows: Row[] = [];
 try {
-  for (const n of LENGTHS) {
-    process.stderr.write(`  checkpoint: ${n} steps\n`);
-    const memory: number[] = [];
-    const sqlite: number[] = [];
-    const resume: number[] = [];
-    const load: number[] = [];
-    let supersteps = 0;
-    let checkpoints = 0;
-    let dbBytes = 0;
-    let items = 0;
-    const memTeam = createTeam({ ...config(n, null), checkpointer: new MemorySaver() });
-    for (let r = 0; r < repeats + 2; r++) {
-      // Alternate the two so a change in machine load hits both alike; the first two are warm-up.
-      const t0 = process.hrtime.bigint();
-      const m = await memTeam.run("assemble", { threadId: `m${r}` });
-      const t1 = process.hrtime.bigint();
-      memTeam.release(`m${r}`);
-      if (m.status !== "finished") throw new Error(`memory run: ${m.status} ${m.reason}`);
-
-      const path = join(dir, `n${n}-r${r}.db`);
-      const store = new SqliteRunStore(path);
-      const team = createTeam({
-        ...config(n, null),
-        checkpointer: store.checkpointer,
-        journal: store.journal,
+  for (const kind of kinds) {
+    for (const n of LENGTHS) {
+      process.stderr.write(`  checkpoint: ${kind.name}, ${n} steps\n`);
+      // The first run of a store's first length warms up (JIT, statements) and is not counted.
+      const warm = n === LENGTHS[0] ? 1 : 0;
+      // Runs of 1,000 steps and more are measured once (minutes each on Postgres).
+      const times = (n >= 1000 ? 1 : repeats) + warm;
+      const samples = [];
+      for (let r = 0; r < times; r++) samples.push(await once(kind, n, r));
+      const counted = samples.slice(warm);
+      const last = counted[counted.length - 1] ?? samples[0];
+      if (!last) continue;
+      const run = summarize(counted.map((s) => s.runMs));
+      const resume = summarize(counted.map((s) => s.resumeMs));
+      const load = summarize(counted.map((s) => s.loadMs));
+      rows.push({
+        store: kind.name,
+        planSteps: n,
+        supersteps: last.checkpoints - 1,
+        checkpoints: last.checkpoints,
+        itemsPerRun: last.items,
+        storedKiB: round(last.bytes.stored / 1024, 1),
+        storedBytesPerStep: Math.round(last.bytes.stored / n),
+        ...(last.bytes.file !== undefined ? { fileKiB: round(last.bytes.file / 1024, 1) } : {}),
+        msPerRunToCrash: { mean: run.meanMs, p50: run.p50Ms },
+        msPerSuperstep: round(run.meanMs / Math.max(1, last.checkpoints - 3), 3),
+        loadStateMs: { mean: load.meanMs, p50: load.p50Ms },
+        resumeAfterCrashMs: { mean: resume.meanMs, p50: resume.p50Ms },
       });
-      const t2 = process.hrtime.bigint();
-      const s = await team.run("assemble", { threadId: "t" });
-      const t3 = process.hrtime.bigint();
-      if (s.status !== "finished") throw new Error(`sqlite run: ${s.status} ${s.reason}`);
-      if (r >= 2) {
-        memory.push(Number(t1 - t0) / 1e6);
-        sqlite.push(Number(t3 - t2) / 1e6);
-      }
-      let count = 0;
-      for await (const _ of store.checkpointer.list({ configurable: { thread_id: "t" } })) count += 1;
-      checkpoints = count;
-      supersteps = count - 1;
-      items = s.items.length;
-      store.close();
-      dbBytes = statSync(path).size + (statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0);
-
-      // Crash on the last step's verification, then resume from a fresh team on the same file.
-      const crashPath = join(dir, `n${n}-r${r}-crash.db`);
-      const crashStore = new SqliteRunStore(crashPath);
-      const crashing = createTeam({
-        ...config(n, `s${n}`),
-        checkpointer: crashStore.checkpointer,
-        journal: crashStore.journal,
-      });
-      const crashed = await crashing.run("assemble", { threadId: "c" }).then(
-        () => false,
-        (e: unknown) => e instanceof CrashOnce || (e as { cause?: unknown }).cause instanceof CrashOnce,
-      );
-      if (!crashed) throw new Error("the simulated crash did not stop the run");
-      crashStore.close();
-      const reopened = new SqliteRunStore(crashPath);
-      const fresh = createTeam({
-        ...config(n, null),
-        checkpointer: reopened.checkpointer,
-        journal: reopened.journal,
-      });
-      const t4 = process.hrtime.bigint();
-      await fresh.state("c");
-      const t5 = process.hrtime.bigint();
-      const resumed = await fresh.resume("c");
-      const t6 = process.hrtime.bigint();
-      if (resumed.status !== "finished") throw new Error(`resume: ${resumed.status} ${resumed.reason}`);
-      if (r >= 2) {
-        load.push(Number(t5 - t4) / 1e6);
-        resume.push(Number(t6 - t4) / 1e6);
-      }
-      reopened.close();
+      process.stderr.write(`    ${JSON.stringify(rows[rows.length - 1])}\n`);
     }
-    const mm = summarize(memory);
-    const ss = summarize(sqlite);
-    const rr = summarize(resume);
-    const ll = summarize(load);
-    rows.push({
-      planSteps: n,
-      supersteps,
-      checkpoints,
-      itemsPerRun: items,
-      dbKiB: round(dbBytes / 1024, 1),
-      memoryMsPerRun: { mean: mm.meanMs, p50: mm.p50Ms, p99: mm.p99Ms },
-      sqliteMsPerRun: { mean: ss.meanMs, p50: ss.p50Ms, p99: ss.p99Ms },
-      sqliteExtraMsPerSuperstep: round((ss.meanMs - mm.meanMs) / Math.max(1, supersteps), 3),
-      sqliteMsPerSuperstep: round(ss.meanMs / Math.max(1, supersteps), 3),
-      loadStateMs: { mean: ll.meanMs, p50: ll.p50Ms },
-      resumeAfterCrashMs: { mean: rr.meanMs, p50: rr.p50Ms, p99: rr.p99Ms },
-    });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
+const ratio = (store: string, field: (row: Row) => number) => {
+  const mine = rows.filter((r) => r.store === store);
+  const a = mine[0];
+  const b = mine[mine.length - 1];
+  return a && b ? round(field(b) / field(a), 2) : null;
+};
 const result = {
   machine: machine(),
-  command: `node --import tsx bench/checkpoint/run.ts${process.argv[2] ? ` ${process.argv[2]}` : ""}`,
+  command: `node --import tsx bench/checkpoint/run.ts${process.argv[2] ? ` ${process.argv.slice(2).join(" ")}` : ""}`,
   loadAverage: round(loadavg()[0] ?? 0, 2),
   repeats,
-  note: "Plan of N sequential steps; a superstep is one LangGraph step (plan, execute, verify). Resume = read the checkpoint, rebuild the log, and finish the run from the last checkpoint (the last verification, supervision and final answer).",
+  note: "Plan of N sequential steps; a superstep is one LangGraph step (plan, execute, verify). Stored bytes: the lengths of what the store holds for the run (checkpoints, channel values, writes, tool journal), not page or index overhead. Resume = read the checkpoint, rebuild the log, and finish the run from the last checkpoint (the last verification, supervision and final answer).",
+  ratiosLongestToShortest: Object.fromEntries(
+    kinds.map((k) => [
+      k.name,
+      {
+        storedBytesPerStep: ratio(k.name, (r) => r.storedBytesPerStep),
+        resumeAfterCrashP50: ratio(k.name, (r) => r.resumeAfterCrashMs.p50),
+      },
+    ]),
+  ),
   rows,
 };
 writeResult("checkpoint", result);
-console.log(JSON.stringify(rows, null, 2));
+console.log(JSON.stringify({ ratios: result.ratiosLongestToShortest, rows }, null, 2));

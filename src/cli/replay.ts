@@ -55,7 +55,7 @@ export function checkpointReplayer(db: string, threadId: string, corrected?: str
     }
     const store = new SqliteRunStore(db);
     try {
-      const thread = store.loadThread(threadId);
+      const thread = await store.loadThread(threadId);
       if (!thread) {
         throw new UserInputError(`no thread ${threadId} in the database`, {
           file: db,

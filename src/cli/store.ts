@@ -1,16 +1,18 @@
 import { isQuorumError, UserInputError } from "../core/index.js";
 import { encryptCheckpoints, parseEncryptionKey } from "../graph/encrypted-serde.js";
-import { SqliteRunStore } from "../graph/sqlite.js";
+import type { RunStore } from "../graph/store.js";
+import { isPostgresUrl, openRunStore } from "../graph/stores.js";
+import { withDatabase } from "./db-errors.js";
 
 /**
- * The run store of `--db PATH` as the CLI opens it: checkpoints encrypted at rest when
- * QUORUM_DB_KEY holds a key, and a checkpoint that cannot be read back reported as the damaged
- * database file it is (exit 2), not as an internal error.
+ * The run store of `--store SPEC` / `--db PATH` as the CLI opens it: checkpoints encrypted at rest
+ * when QUORUM_DB_KEY holds a key, and a checkpoint that cannot be read back reported as the damaged
+ * store it is (exit 2), not as an internal error.
  */
-export function openStore(path: string): SqliteRunStore {
+export async function openStore(spec: string): Promise<RunStore> {
   const text = process.env.QUORUM_DB_KEY;
   const key = text ? parseEncryptionKey(text, { file: "environment", field: "QUORUM_DB_KEY" }) : undefined;
-  const store = new SqliteRunStore(path);
+  const store = await withStore(spec, () => openRunStore(spec));
   if (key) encryptCheckpoints(store.checkpointer, key);
   const serde = store.checkpointer.serde;
   store.checkpointer.serde = {
@@ -19,24 +21,29 @@ export function openStore(path: string): SqliteRunStore {
       try {
         return await serde.loadsTyped(type, data);
       } catch (error) {
-        // The key's refusals (wrong key, not encrypted) are about this file and the variable.
+        // The key's refusals (wrong key, not encrypted) are about this store and the variable.
         if (isQuorumError(error)) {
           if (error.file !== undefined) throw error;
           throw new UserInputError(error.message, {
-            file: path,
+            file: store.location,
             field: "QUORUM_DB_KEY",
             ...(error.hint !== undefined ? { hint: error.hint } : {}),
             cause: error,
           });
         }
-        throw new UserInputError("the database file is damaged: a checkpoint cannot be read back", {
-          file: path,
-          field: "--db",
-          hint: "restore the file from a copy, or start the run again with a new --db",
+        throw new UserInputError("the store is damaged: a checkpoint cannot be read back", {
+          file: store.location,
+          field: "--store",
+          hint: "restore it from a copy, or start the run again with a new --store",
           cause: error,
         });
       }
     },
   };
   return store;
+}
+
+/** Runs `fn`, reporting a SQLite file's failure as that file's problem (Postgres reports its own). */
+export function withStore<T>(spec: string, fn: () => Promise<T> | T): Promise<T> {
+  return isPostgresUrl(spec) ? Promise.resolve().then(fn) : withDatabase(spec, fn);
 }

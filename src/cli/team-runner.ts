@@ -5,11 +5,11 @@ import { checkId, UserInputError } from "../core/index.js";
 import { teamFromScenario } from "../graph/from-scenario.js";
 import { assertWritableDir, toRunFile, writeRunFile } from "../graph/runfile.js";
 import { parseScenario, type Scenario } from "../graph/scenario.js";
+import { type RunStore, withThreadLease } from "../graph/store.js";
 import type { ApprovalDecision, Team, TeamResult } from "../graph/team.js";
 import { createChatModel, modelConfigFromEnv } from "../models/index.js";
-import { withDatabase } from "./db-errors.js";
 import { scenarioGuards } from "./scenario-guards.js";
-import { openStore } from "./store.js";
+import { openStore, withStore } from "./store.js";
 
 /**
  * Deterministic unless a model is asked for (--model) or configured (QUORUM_MODEL or
@@ -39,7 +39,10 @@ export interface ScenarioRunOptions {
   model?: string;
   /** Force deterministic mode even when a model is configured. */
   offline?: boolean;
+  /** SQLite file (`--db`, kept for existing scripts). */
   db?: string;
+  /** SQLite file or `postgres://` connection string (`--store`; QUORUM_STORE otherwise). */
+  store?: string;
   thread?: string;
   out: string;
   includePrivate?: boolean;
@@ -89,26 +92,44 @@ async function finish(
   return { scenario, result, runFile, modelMode: modelName };
 }
 
-/** Loads a scenario file, runs it (checkpointed to SQLite with --db) and writes the run file. */
+/** The store the flags or QUORUM_STORE name, if any: `--store` wins over `--db`. */
+export function storeSpec(options: { store?: string; db?: string }): string | undefined {
+  return options.store ?? options.db ?? (process.env.QUORUM_STORE || undefined);
+}
+
+function newThreadId(): string {
+  return `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Loads a scenario file, runs it (checkpointed to the store when one is given, holding the
+ * thread's lease) and writes the run file.
+ */
 export async function runScenarioFile(
   path: string,
   options: ScenarioRunOptions,
 ): Promise<ScenarioRunOutcome> {
-  const db = options.db;
-  return db ? withDatabase(db, () => runScenario(path, options)) : runScenario(path, options);
+  const spec = storeSpec(options);
+  return spec
+    ? withStore(spec, () => runScenario(path, spec, options))
+    : runScenario(path, undefined, options);
 }
 
-async function runScenario(path: string, options: ScenarioRunOptions): Promise<ScenarioRunOutcome> {
-  const threadId =
-    options.thread !== undefined
-      ? checkId(options.thread, { file: "command line", field: "--thread", what: "thread id" })
-      : `thread-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const runId = threadId.replace(/^thread-/, "run-");
+async function runScenario(
+  path: string,
+  spec: string | undefined,
+  options: ScenarioRunOptions,
+): Promise<ScenarioRunOutcome> {
   const text = readText(path);
   const scenario = parseScenario(text, path);
   const chosen = chooseModel(options);
+  const threadId =
+    options.thread !== undefined
+      ? checkId(options.thread, { file: "command line", field: "--thread", what: "thread id" })
+      : newThreadId();
+  const runId = threadId.replace(/^thread-/, "run-");
   assertWritableDir(options.out);
-  const store = options.db ? openStore(options.db) : undefined;
+  const store = spec ? await openStore(spec) : undefined;
   try {
     const team = teamFromScenario(scenario, {
       ...modelOptions(chosen, options.progress),
@@ -116,13 +137,7 @@ async function runScenario(path: string, options: ScenarioRunOptions): Promise<S
       ...(store ? { checkpointer: store.checkpointer, journal: store.journal } : {}),
     });
     if (store) {
-      if (store.loadThread(threadId)) {
-        throw new UserInputError(`thread ${threadId} already exists in the database`, {
-          file: options.db as string,
-          hint: `use quorum resume ${threadId}`,
-        });
-      }
-      store.saveThread({
+      const created = await store.createThread({
         threadId,
         runId,
         scenarioPath: resolve(path),
@@ -130,60 +145,90 @@ async function runScenario(path: string, options: ScenarioRunOptions): Promise<S
         createdAt: new Date().toISOString(),
         model: chosen?.name ?? null,
       });
+      if (!created) {
+        throw new UserInputError(`thread ${threadId} already exists in the database`, {
+          file: store.location,
+          hint: `use quorum resume ${threadId}`,
+        });
+      }
     }
     if (options.progress) process.stderr.write(`thread: ${threadId}\n`);
     const onNode = progress(options.progress);
-    const result = await team.run(scenario.task, { threadId, runId, ...(onNode ? { onNode } : {}) });
+    const go = () => team.run(scenario.task, { threadId, runId, ...(onNode ? { onNode } : {}) });
+    const result = store ? await withThreadLease(store, threadId, go) : await go();
     return await finish(scenario, team, result, options, path, chosen?.name ?? null);
   } finally {
-    store?.close();
+    await store?.close();
   }
 }
 
-/** Continues a checkpointed run; the scenario is read back from the database, not the disk. */
+/**
+ * Continues a checkpointed run; the scenario is read back from the database, not the disk. A
+ * thread registered but killed before its first checkpoint starts from the beginning.
+ */
 export async function resumeThread(
   threadId: string,
-  options: ScenarioRunOptions & { db: string; decision?: ApprovalDecision },
+  options: ScenarioRunOptions & { decision?: ApprovalDecision },
 ): Promise<ScenarioRunOutcome> {
+  const spec = storeSpec(options);
+  if (!spec) {
+    throw new UserInputError("resume needs the store the run was started with", {
+      field: "--store",
+      hint: "pass --store PATH|postgres://... (or --db PATH), or set QUORUM_STORE",
+    });
+  }
   checkId(threadId, { file: "command line", field: "threadId", what: "thread id" });
   assertWritableDir(options.out);
-  return withDatabase(options.db, () => resumeFrom(threadId, options));
+  return withStore(spec, () => resumeFrom(spec, threadId, options));
 }
 
 async function resumeFrom(
+  spec: string,
   threadId: string,
-  options: ScenarioRunOptions & { db: string; decision?: ApprovalDecision },
+  options: ScenarioRunOptions & { decision?: ApprovalDecision },
 ): Promise<ScenarioRunOutcome> {
-  const store = openStore(options.db);
+  const store = await openStore(spec);
   try {
-    const thread = store.loadThread(threadId);
-    if (!thread) {
-      throw new UserInputError(`no thread ${threadId} in the database`, {
-        file: options.db,
-        hint: "check the thread id printed when the run started",
-      });
-    }
-    const scenario = parseScenario(thread.scenarioText, thread.scenarioPath);
-    // A run resumes in the mode it started in.
-    const chosen =
-      thread.model === null
-        ? null
-        : chooseModel({ model: thread.model, ...(options.offline ? { offline: true } : {}) });
-    if (thread.model !== null && chosen === null) {
-      throw new UserInputError(`thread ${threadId} was started with model ${thread.model}`, {
-        hint: "resume it with a model configured (drop --offline)",
-      });
-    }
-    const team = teamFromScenario(scenario, {
-      ...modelOptions(chosen, options.progress),
-      guards: scenarioGuards(scenario, thread.scenarioPath),
-      checkpointer: store.checkpointer,
-      journal: store.journal,
-    });
-    const onNode = progress(options.progress);
-    const result = await team.resume(threadId, options.decision, onNode ? { onNode } : {});
-    return await finish(scenario, team, result, options, thread.scenarioPath, chosen?.name ?? null);
+    return await withThreadLease(store, threadId, () => resumeLeased(store, threadId, options));
   } finally {
-    store.close();
+    await store.close();
   }
+}
+
+async function resumeLeased(
+  store: RunStore,
+  threadId: string,
+  options: ScenarioRunOptions & { decision?: ApprovalDecision },
+): Promise<ScenarioRunOutcome> {
+  const thread = await store.loadThread(threadId);
+  if (!thread) {
+    throw new UserInputError(`no thread ${threadId} in the database`, {
+      file: store.location,
+      hint: "check the thread id printed when the run started",
+    });
+  }
+  const scenario = parseScenario(thread.scenarioText, thread.scenarioPath);
+  // A run resumes in the mode it started in.
+  const chosen =
+    thread.model === null
+      ? null
+      : chooseModel({ model: thread.model, ...(options.offline ? { offline: true } : {}) });
+  if (thread.model !== null && chosen === null) {
+    throw new UserInputError(`thread ${threadId} was started with model ${thread.model}`, {
+      hint: "resume it with a model configured (drop --offline)",
+    });
+  }
+  const team = teamFromScenario(scenario, {
+    ...modelOptions(chosen, options.progress),
+    guards: scenarioGuards(scenario, thread.scenarioPath),
+    checkpointer: store.checkpointer,
+    journal: store.journal,
+  });
+  const onNode = progress(options.progress);
+  const runOptions = onNode ? { onNode } : {};
+  const started = (await team.state(threadId)) !== undefined;
+  const result = started
+    ? await team.resume(threadId, options.decision, runOptions)
+    : await team.run(scenario.task, { threadId, runId: thread.runId, ...runOptions });
+  return await finish(scenario, team, result, options, thread.scenarioPath, chosen?.name ?? null);
 }

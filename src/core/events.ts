@@ -1,5 +1,9 @@
 import { z } from "zod";
 
+/** How a tool call ended: run, replayed from the journal, retried after a crash, left unresolved, blocked or failed. */
+export const ToolCallStatus = z.enum(["executed", "replayed", "retried", "unresolved", "blocked", "error"]);
+export type ToolCallStatus = z.infer<typeof ToolCallStatus>;
+
 /** How an item reached an agent: every path is named so access control can be audited per path. */
 export const DeliveryVia = z.enum(["message", "memory", "tool_result", "context", "summary"]);
 export type DeliveryVia = z.infer<typeof DeliveryVia>;
@@ -33,7 +37,7 @@ export const RunEventSchema = z.discriminatedUnion("type", [
     agent: z.string(),
     tool: z.string(),
     idempotencyKey: z.string(),
-    status: z.enum(["executed", "replayed", "blocked", "error"]),
+    status: ToolCallStatus,
     itemId: z.string().optional(),
   }),
   z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DeliveryVia } from "./events.js";
+import { DeliveryVia, ToolCallStatus } from "./events.js";
 import { ItemKind, Sensitivity } from "./item.js";
 
 /**
@@ -82,7 +82,7 @@ export const TeamEventSchema = z.discriminatedUnion("type", [
     type: z.literal("tool.result"),
     agent,
     tool: z.string(),
-    status: z.enum(["executed", "replayed", "blocked", "error"]),
+    status: ToolCallStatus,
     callItemId: z.string().optional(),
     resultItemId: z.string().optional(),
     /** For a blocked call: the guards' reasons. */

@@ -33,6 +33,13 @@ export interface ToolSpec<Args = Record<string, unknown>> {
   resultSensitivity?: Sensitivity;
   /** Labels attached to every result item (e.g. `untrusted` for web content). */
   resultLabels?: string[];
+  /**
+   * Whether running the call twice with the same idempotency key has the effect of running it
+   * once (the tool dedupes on `context.idempotencyKey`). A side-effecting call cut off by a crash
+   * (started, no result recorded) is retried with the same key when true; when false (the
+   * default) it is not run again and the step fails, naming the call, for a human to check.
+   */
+  idempotent?: boolean;
   run(args: Args, context: ToolRunContext): Promise<unknown> | unknown;
 }
 

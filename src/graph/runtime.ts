@@ -16,7 +16,7 @@ import { combineDecisions, runGuard } from "../guards/run.js";
 import type { Guards, PlanStepView, Verdict } from "../guards/types.js";
 import { ledgerFor, SharedMemory } from "../memory/index.js";
 import { UsageMeter } from "../models/accounting.js";
-import { InMemoryToolJournal, type ToolJournal } from "./journal.js";
+import { InMemoryToolJournal, type JournalEntry, type ToolJournal, UnresolvedCallError } from "./journal.js";
 
 export interface RuntimeOptions {
   runId?: string;
@@ -65,7 +65,11 @@ export interface SendResult {
 export interface ToolCallResult {
   call: Item;
   result: Item | null;
-  status: "executed" | "replayed" | "blocked" | "error";
+  /**
+   * `replayed`: the journal had the result; `retried`: an idempotent call cut off by a crash, run
+   * again with the same key.
+   */
+  status: "executed" | "replayed" | "retried" | "blocked" | "error";
   verdicts: Verdict[];
   value: unknown;
 }
@@ -317,23 +321,22 @@ export class Runtime {
     let value: unknown;
     let status: ToolCallResult["status"] = "executed";
     const sideEffects = hasSideEffects(tool);
-    const recorded = sideEffects ? this.journal.get(options.idempotencyKey) : undefined;
+    const context = { agent, runId: this.runId, step, idempotencyKey: options.idempotencyKey };
     try {
-      if (recorded) {
-        value = recorded.result;
-        status = "replayed";
+      const prior = sideEffects ? await this.claim(tool, options.idempotencyKey, agent, step) : undefined;
+      if (prior?.state === "done") {
+        value = prior.result;
+        status = prior.failed ? "error" : "replayed";
       } else {
-        value = await tool.run(args, {
-          agent,
-          runId: this.runId,
-          step,
-          idempotencyKey: options.idempotencyKey,
-        });
-        if (sideEffects) this.journal.put(options.idempotencyKey, tool.name, value);
+        if (prior) status = "retried";
+        value = await tool.run(args, context);
+        if (sideEffects) await this.journal.finish(options.idempotencyKey, value);
       }
     } catch (error) {
+      if (error instanceof UnresolvedCallError) throw error;
       status = "error";
       value = { error: error instanceof Error ? error.message : String(error) };
+      if (sideEffects) await this.journal.finish(options.idempotencyKey, value, true);
       // Events are kept in clear in run files: a private tool's error may quote private data, so
       // its event only says that it failed (the message stays in the private result item).
       const detail = isPrivate(tool.resultSensitivity ?? "internal")
@@ -406,6 +409,27 @@ export class Runtime {
     return { call, verdicts, withheld };
   }
 
+  /**
+   * Records the intent to run a side-effecting call before it runs. Returns the journal's entry
+   * when the key was there already: done (replay it), or started without a result, which only an
+   * idempotent tool may run again (with the same key); any other is refused, failing the step.
+   */
+  private async claim(
+    tool: Pick<ToolSpec, "name" | "idempotent">,
+    key: string,
+    agent: string,
+    step: number,
+  ): Promise<JournalEntry | undefined> {
+    const prior = await this.journal.begin(key, tool.name);
+    if (!prior || prior.state === "done") return prior;
+    if (tool.idempotent === true) {
+      await this.journal.retry(key);
+      return prior;
+    }
+    this.toolEvent(agent, step, tool.name, key, "unresolved");
+    throw new UnresolvedCallError(tool.name, key, { agent, step });
+  }
+
   /** Records a verdict as an item: guards are authors too, so the tracer sees them. */
   recordVerdict(verdict: Verdict, step: number, derivedFrom: string[], audience: string[]): Item {
     this.logger.debug(
@@ -435,7 +459,7 @@ export class Runtime {
     step: number,
     tool: string,
     idempotencyKey: string,
-    status: ToolCallResult["status"],
+    status: ToolCallResult["status"] | "unresolved",
     itemId?: string,
   ): void {
     this.logger.debug({ runId: this.runId, step, agent, tool, status }, "tool call");

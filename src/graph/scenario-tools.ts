@@ -25,6 +25,7 @@ export function scenarioTool(spec: ScenarioTool): ToolSpec<Record<string, unknow
     schema: z.object(shape).strict() as unknown as z.ZodType<Record<string, unknown>>,
     effects: spec.effects,
     sinks: spec.sinks,
+    idempotent: spec.idempotent,
     resultSensitivity: spec.sensitivity,
     resultLabels: spec.labels,
     run(args) {

@@ -21,6 +21,8 @@ export const ScenarioTool = z.object({
   description: z.string().default(""),
   effects: z.array(z.enum(TOOL_EFFECTS)).default(["reads"]),
   sinks: z.array(z.string()).default([]),
+  /** Running a call twice with the same idempotency key acts once (see ToolSpec.idempotent). */
+  idempotent: z.boolean().default(false),
   /** Argument names and their JSON types. */
   args: z.record(z.string(), ArgType).default({}),
   /** Lookup table: the first row whose `when` matches the arguments gives the result. */

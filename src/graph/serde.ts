@@ -57,17 +57,29 @@ function simple(value: unknown, depth: number): boolean {
   return true;
 }
 
-/** Whether a parsed value holds a LangChain record (lc 1 or 2) other than `undefined`. */
-function needsReviver(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
+/** What a parsed value needs: nothing (0), only its `undefined` records revived (1), the reviver (2). */
+function scan(value: unknown): 0 | 1 | 2 {
+  if (typeof value !== "object" || value === null) return 0;
+  let found: 0 | 1 | 2 = 0;
   if (Array.isArray(value)) {
-    for (const v of value) if (needsReviver(v)) return true;
-    return false;
+    for (const v of value) {
+      const r = scan(v);
+      if (r === 2) return 2;
+      if (r === 1) found = 1;
+    }
+    return found;
   }
   const o = value as Record<string, unknown>;
-  if ((o.lc === 1 || o.lc === 2) && !(o.lc === 2 && o.type === "undefined")) return true;
-  for (const k in o) if (needsReviver(o[k])) return true;
-  return false;
+  if (o.lc === 1 || o.lc === 2) {
+    if (!(o.lc === 2 && o.type === "undefined")) return 2;
+    found = 1;
+  }
+  for (const k in o) {
+    const r = scan(o[k]);
+    if (r === 2) return 2;
+    if (r === 1) found = 1;
+  }
+  return found;
 }
 
 /** The standard reviver's result for data holding no record but `undefined` ones, synchronously. */
@@ -103,8 +115,10 @@ export class PlainJsonSerializer implements Serializer {
   async loadsTyped(type: string, data: Uint8Array | string): Promise<unknown> {
     if (type !== "json") return standard.loadsTyped(type, data);
     const parsed: unknown = JSON.parse(typeof data === "string" ? data : decoder.decode(data));
-    if (needsReviver(parsed)) return standard.loadsTyped(type, data);
-    return revive(parsed);
+    const needs = scan(parsed);
+    if (needs === 2) return standard.loadsTyped(type, data);
+    // Most values hold no record at all: the parsed value is the result, uncopied.
+    return needs === 1 ? revive(parsed) : parsed;
   }
 }
 

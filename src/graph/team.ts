@@ -22,6 +22,7 @@ import {
   type Item,
   type Logger,
   ModelError,
+  QuorumError,
   type RunEvent,
   type Sensitivity,
   type TeamEvent,
@@ -33,7 +34,7 @@ import {
 import type { Guards, Verdict } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
 import { RunCancel } from "./cancel.js";
-import type { ToolJournal } from "./journal.js";
+import { type ToolJournal, UnresolvedCallError } from "./journal.js";
 import { LiveEvents } from "./live-events.js";
 import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
 import { TeamRunStream } from "./run-stream.js";
@@ -441,7 +442,7 @@ export class Team {
       streamed = await this.pump(threadId, input, options, live, cancel.signal);
     } catch (error) {
       if (cancel.reason !== undefined) return this.cancelled(threadId, cancel.reason);
-      const qe = asQuorumError(error);
+      const qe = asQuorumError(firstOfSuperstep(error));
       if (qe.code === "user_input" || qe.code === "internal") throw error;
       // A model or budget failure ends the run, not the process: the checkpoint before the
       // failing node stays resumable, and the caller still gets everything recorded so far.
@@ -816,7 +817,9 @@ export class Team {
 
     const execute = async (payload: ExecutePayload, config: RunnableConfig): Promise<TeamUpdate> => {
       const { runtime, captured } = this.runtimeFor(config).fork();
-      const planStep = payload.plan.steps.find((s) => s.id === payload.stepId);
+      // The plan comes from the log, not the payload: a payload is stored with every task.
+      const plan = runtime.log.mustGet(payload.planItemId).content as Plan;
+      const planStep = plan.steps.find((s) => s.id === payload.stepId);
       const member = c.specialists.find((s) => s.name === planStep?.assignee);
       if (!planStep || !member) throw new UserInputError(`unknown plan step ${payload.stepId}`);
       const me = member.name;
@@ -848,7 +851,8 @@ export class Team {
         });
         output = this.outputOverrides.get(planStep.id) ?? r.output;
       } catch (error) {
-        if (error instanceof UserInputError) throw error;
+        // An unresolved side effect stops the run: a retried step would run it under a new key.
+        if (error instanceof UserInputError || error instanceof UnresolvedCallError) throw error;
         failed = error instanceof Error ? error.message : String(error);
         output = `step failed: ${failed}`;
         runtime.writer.record({
@@ -860,7 +864,7 @@ export class Team {
           message: failed,
         });
       }
-      const dependents = payload.plan.steps
+      const dependents = plan.steps
         .filter((p) => p.dependsOn.includes(planStep.id))
         .map((p) => p.assignee)
         .filter((a) => a !== me);
@@ -1080,7 +1084,7 @@ export class Team {
             itemId: state.steps[d]?.outputItemId as string,
             output: state.steps[d]?.output ?? "",
           })),
-          plan,
+          planItemId: state.planItemId as string,
         };
         return new Send("execute", payload);
       });
@@ -1204,6 +1208,16 @@ function lastDecision(state: TeamStateType): SupervisorDecision | undefined {
       return item.content as SupervisorDecision;
   }
   return undefined;
+}
+
+/**
+ * Parallel nodes that fail together reach the caller as one error holding each (`errors`): the
+ * first Quorum error among them says what happened.
+ */
+function firstOfSuperstep(error: unknown): unknown {
+  const errors = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return error;
+  return errors.find((e) => e instanceof QuorumError) ?? error;
 }
 
 type TeamNode = (state: TeamStateType, config: RunnableConfig) => Promise<TeamUpdate>;

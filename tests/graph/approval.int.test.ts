@@ -119,7 +119,7 @@ describe("plan approval interrupt", () => {
       const done = await team.resume("a4", { action: "approve" });
       expect(done.status).toBe("finished");
       expect(done.items[0]?.id).toBe(paused.items[0]?.id);
-      expect(second.journal.count("notify")).toBe(1);
+      expect(await second.journal.count("notify")).toBe(1);
     } finally {
       second.close();
     }

@@ -34,17 +34,23 @@ const journals: Array<[string, () => ToolJournal]> = [
 ];
 
 describe.each(journals)("tool journal: %s", (_name, make) => {
-  it("returns the first recorded result for a key and counts every execution", () => {
+  it("records the intent once per key, then the result, and counts every start", async () => {
     const j = make();
-    expect(j.get("k")).toBeUndefined();
-    j.put("k", "pay", { ok: 1 });
-    expect(j.get("k")).toEqual({ tool: "pay", result: { ok: 1 } });
-    j.put("k", "pay", { ok: 2 });
-    expect(j.get("k")).toEqual({ tool: "pay", result: { ok: 1 } });
-    j.put("k2", "mail", null);
-    expect(j.count("pay")).toBe(2);
-    expect(j.count("mail")).toBe(1);
-    expect(j.count()).toBe(3);
+    expect(await j.get("k")).toBeUndefined();
+    expect(await j.begin("k", "pay")).toBeUndefined();
+    expect(await j.get("k")).toMatchObject({ key: "k", tool: "pay", state: "started", attempts: 1 });
+    // A second claim of the same key gets the entry back and writes nothing.
+    expect(await j.begin("k", "pay")).toMatchObject({ state: "started", attempts: 1 });
+    await j.retry("k");
+    await j.finish("k", { ok: 1 });
+    expect(await j.get("k")).toMatchObject({ state: "done", result: { ok: 1 }, failed: false, attempts: 2 });
+    expect(await j.begin("k", "pay")).toMatchObject({ state: "done", result: { ok: 1 } });
+    expect(await j.begin("k2", "mail")).toBeUndefined();
+    await j.finish("k2", { error: "down" }, true);
+    expect(await j.get("k2")).toMatchObject({ state: "done", failed: true });
+    expect(await j.count("pay")).toBe(2);
+    expect(await j.count("mail")).toBe(1);
+    expect(await j.count()).toBe(3);
   });
 });
 
@@ -69,7 +75,7 @@ describe.each(checkpointers)("checkpointer: %s", (_name, make) => {
     const again = await smallTeam({ checkpointer, journal }).resume("c1");
     expect(again.finalAnswer).toBe(r.finalAnswer);
     expect(again.items).toHaveLength(r.items.length);
-    expect(journal.count("notify")).toBe(1);
+    expect(await journal.count("notify")).toBe(1);
   });
 
   it("keeps threads apart", async () => {

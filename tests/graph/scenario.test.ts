@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { QuorumError } from "../../src/core/index.js";
-import { parseScenario } from "../../src/graph/index.js";
+import { parseScenario, scenarioTool } from "../../src/graph/index.js";
 
 const base = readFileSync("scenarios/incident-response.yaml", "utf8");
 
@@ -59,5 +59,17 @@ describe("scenario files", () => {
   it("requires exactly one planner", () => {
     const e = errorOf(base.replace("- { name: planner, role: planner }", ""));
     expect(e.message).toMatch(/exactly one planner/);
+  });
+});
+
+describe("scenario tools", () => {
+  it("are not idempotent unless they say so, and pass the declaration to the tool", () => {
+    expect(parseScenario(base, "s.yaml").tools.every((t) => !scenarioTool(t).idempotent)).toBe(true);
+    const declared = base.replace("name: page_team", "name: page_team\n    idempotent: true");
+    const page = parseScenario(declared, "s.yaml").tools.find((t) => t.name === "page_team");
+    expect(page && scenarioTool(page).idempotent).toBe(true);
+    expect(
+      errorOf(base.replace("name: page_team", "name: page_team\n    idempotent: maybe")).toLine(),
+    ).toMatch(/idempotent/);
   });
 });

@@ -46,15 +46,27 @@ async function stateIn(db: string, key: Buffer | undefined, threadId: string) {
 function rawCheckpoints(db: string): Buffer {
   const sqlite = new Database(db, { readonly: true });
   try {
-    const rows = sqlite.prepare("SELECT type, checkpoint, metadata FROM checkpoints").all() as Array<{
+    const rows = sqlite.prepare("SELECT type, checkpoint, metadata FROM quorum_checkpoints").all() as Array<{
       type: string;
       checkpoint: Buffer;
       metadata: Buffer;
     }>;
-    const writes = sqlite.prepare("SELECT value FROM writes").all() as Array<{ value: Buffer }>;
+    const blobs = sqlite
+      .prepare("SELECT type, blob FROM quorum_checkpoint_blobs WHERE blob IS NOT NULL")
+      .all() as Array<{ type: string; blob: Buffer }>;
+    const writes = sqlite.prepare("SELECT type, blob FROM quorum_checkpoint_writes").all() as Array<{
+      type: string;
+      blob: Buffer;
+    }>;
     expect(rows.length).toBeGreaterThan(0);
-    for (const r of rows) expect(r.type.startsWith(ENCRYPTED_TYPE_PREFIX)).toBe(true);
-    return Buffer.concat([...rows.flatMap((r) => [r.checkpoint, r.metadata]), ...writes.map((w) => w.value)]);
+    expect(blobs.length).toBeGreaterThan(0);
+    for (const r of [...rows, ...blobs, ...writes])
+      expect(r.type.startsWith(ENCRYPTED_TYPE_PREFIX)).toBe(true);
+    return Buffer.concat([
+      ...rows.flatMap((r) => [r.checkpoint, r.metadata]),
+      ...blobs.map((b) => b.blob),
+      ...writes.map((w) => w.blob),
+    ]);
   } finally {
     sqlite.close();
   }

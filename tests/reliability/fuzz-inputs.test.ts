@@ -169,12 +169,12 @@ describe("--db files", () => {
       writeFileSync(file, copy);
       await expectCleanOutcomeAsync(outcome("db-files"), file, () =>
         withDatabase(file, async () => {
-          const s = openStore(file);
+          const s = await openStore(file);
           try {
-            s.loadThread("g1");
+            await s.loadThread("g1");
             await s.checkpointer.getTuple({ configurable: { thread_id: "g1" } });
           } finally {
-            s.close();
+            await s.close();
           }
         }),
       );

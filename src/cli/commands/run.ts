@@ -17,6 +17,7 @@ interface RunFlags {
   model?: string;
   offline?: boolean;
   db?: string;
+  store?: string;
   json?: boolean;
   out: string;
   thread?: string;
@@ -57,6 +58,7 @@ export function register(program: Command, _groups: CommandGroups): void {
     .argument("<scenario>", "scenario YAML file (see scenarios/README.md)")
     .description("run a team scenario; deterministic unless a model is configured")
     .option("--db <path>", "SQLite file for checkpoints (lets `quorum resume` continue the run)")
+    .option("--store <path|url>", "SQLite file or postgres:// connection string (default: QUORUM_STORE)")
     .option("--thread <id>", "thread id to use (default: a new one)")
     .option("--json", "print only the machine-readable result")
     .option("--out <dir>", "where to write the run file", "runs")
@@ -75,7 +77,8 @@ export function register(program: Command, _groups: CommandGroups): void {
     .command("resume")
     .argument("<threadId>", "thread id printed when the run started")
     .description("continue a run from its last checkpoint (after a crash, or to answer a plan approval)")
-    .requiredOption("--db <path>", "the SQLite file the run was started with")
+    .option("--db <path>", "the SQLite file the run was started with")
+    .option("--store <path|url>", "the store the run was started with (default: QUORUM_STORE)")
     .option("--approve", "approve the plan waiting for approval")
     .option("--reject [note]", "reject the plan waiting for approval")
     .option("--edit <plan.json>", "replace the plan waiting for approval with this one")
@@ -91,7 +94,6 @@ export function register(program: Command, _groups: CommandGroups): void {
         const decision = approvalFrom(flags);
         const outcome = await resumeThread(threadId, {
           ...flags,
-          db: flags.db as string,
           progress: !flags.json,
           ...(decision ? { decision } : {}),
         });
