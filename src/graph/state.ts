@@ -60,6 +60,8 @@ export interface ExecutePayload {
   runId: string;
   task: string;
   taskItemId: string;
+  /** The plan item this step comes from: what the specialist does is derived from it. */
+  planItemId?: string;
   stepId: string;
   stepNo: number;
   attempt: number;

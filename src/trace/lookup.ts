@@ -106,3 +106,48 @@ export function memoUpstream(idg: Idg): (index: number) => Int32Array {
     return order;
   };
 }
+
+/**
+ * Who decided a tool call: the plan item that specified exactly this call (same tool, same
+ * arguments) when the call derives from one, else the agent item that made it. A specialist that
+ * ran what it was told to run carried out a decision; it did not make it.
+ */
+export function callDecider(idg: Idg, tool: IdgNode): IdgNode | undefined {
+  const caller = responsibleAgent(idg, tool);
+  if (caller?.item.kind !== "tool_call") return caller;
+  const call = caller.item.content as { tool?: unknown; args?: unknown } | null;
+  if (!call || typeof call !== "object") return caller;
+  for (const e of idg.parents(caller.id)) {
+    if (e.kind !== "derived") continue;
+    const p = idg.node(e.from);
+    if (p?.role === "agent" && p.item.kind === "plan" && planSpecifies(p.item.content, call)) return p;
+  }
+  return caller;
+}
+
+function planSpecifies(plan: unknown, call: { tool?: unknown; args?: unknown }): boolean {
+  const steps = (plan as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return false;
+  const want = canonical(call.args);
+  return steps.some((s) => {
+    const calls = (s as { toolCalls?: unknown } | null)?.toolCalls;
+    return (
+      Array.isArray(calls) &&
+      calls.some(
+        (c) =>
+          (c as { tool?: unknown }).tool === call.tool && canonical((c as { args?: unknown }).args) === want,
+      )
+    );
+  });
+}
+
+/** JSON with object keys sorted, so equal arguments compare equal whatever their key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v !== null && typeof v === "object")
+    return `{${Object.keys(v as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(v) ?? "null";
+}

@@ -89,7 +89,7 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     finalAnswerCorrect,
   };
   if (!symptom || nodes.length === 0) return empty;
-  const ctx = traceContext(input, idg, symptom, finalAnswerCorrect);
+  const ctx = traceContext(input, idg, symptom, finalAnswerCorrect, groundTruth);
   const state = new BlameState(ctx.symptomNode.index, nodes.length);
   for (const pass of BLAME_PASSES) pass(ctx, state);
   const { ranked, agents } = rank(ctx, state, options.limit ?? 10);
@@ -112,6 +112,7 @@ function traceContext(
   idg: Idg,
   symptom: Symptom,
   finalAnswerCorrect: boolean | null,
+  groundTruth: string | undefined,
 ): TraceContext {
   const symptomNode = idg.node(symptom.itemId) as IdgNode;
   const given = new Set(extractTokens(input.task).map((t) => t.key));
@@ -132,7 +133,13 @@ function traceContext(
     signalsAt.set(node.index, local);
     for (const l of local) want(l.context);
   }
-  const answerTokens = wrongValueCandidates(symptomNode, input.finalAnswer, given);
+  const answerTokens = wrongValueCandidates(
+    symptomNode,
+    input.finalAnswer,
+    given,
+    finalAnswerCorrect === false ? groundTruth : undefined,
+    input.source === "run",
+  );
   for (const t of answerTokens) wanted.add(t.key);
   return {
     input,

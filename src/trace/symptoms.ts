@@ -25,14 +25,19 @@ export interface Symptom {
  */
 export function detectSymptoms(input: TraceInput, idg: Idg, finalAnswerCorrect: boolean | null): Symptom[] {
   const out: Symptom[] = [];
+  // A run of ours that finished, with no ground truth against its answer, succeeded: a check that
+  // failed on the way was answered by a retry, a held plan by an approval.
+  if (input.source === "run" && input.status === "finished" && finalAnswerCorrect !== false) return out;
   const sym = (node: IdgNode, kind: SymptomKind, detail: string): void => {
     out.push({ itemId: node.id, agent: node.agent, step: node.step, kind, detail });
   };
+  const released = releasedVerdicts(idg);
   for (const node of idg.nodes) {
     if (node.role === "tool") {
       const err = toolErrorIn(node, input.source === "run");
       if (err) sym(node, "tool_error", err);
     } else if (node.role === "verdict" || node.item.kind === "verification") {
+      if (released.has(node.id)) continue;
       const verdict = negativeVerdict(node);
       if (verdict)
         sym(node, isPlanVerdict(node) ? "blocked_plan" : "failed_verification", `${node.agent}: ${verdict}`);
@@ -77,6 +82,19 @@ export function primarySymptom(symptoms: ReadonlyArray<Symptom>): Symptom | null
     if (lastOne) return lastOne;
   }
   return null;
+}
+
+/**
+ * Verdicts a person released: a plan held for approval and then approved (or edited) did not stop
+ * the run, so its hold is neither a symptom nor evidence against the plan.
+ */
+export function releasedVerdicts(idg: Idg): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const node of idg.nodes) {
+    if (!node.item.labels.some((l) => l === "approval:approve" || l === "approval:edit")) continue;
+    for (const id of node.item.derivedFrom) out.add(id);
+  }
+  return out;
 }
 
 export function isPlanVerdict(node: IdgNode): boolean {

@@ -75,9 +75,11 @@ export async function runSeed(seed: number, options: { replay?: boolean } = {}):
   const team = faultTeam(scenario, fault, truthAnswer);
   const threadId = `fault-${seed}`;
   const faulty = await team.run("relay the probe readings", { threadId, runId: threadId });
-  const injected = faulty.items.find(
-    (i) => i.kind === "step_output" && i.labels.includes(`plan-step:${fault.stepId}`),
-  );
+  // A planner fault is made in the plan; a specialist's in its step's output.
+  const injected =
+    fault.kind === "wrong-key"
+      ? faulty.items.find((i) => i.kind === "plan")
+      : faulty.items.find((i) => i.kind === "step_output" && i.labels.includes(`plan-step:${fault.stepId}`));
   if (!injected) throw new Error(`seed ${seed}: the injected step produced no output`);
   const input = parseRunFile(runFileOf(faulty), `fault-injection seed ${seed}`);
   const traced = await traceRun(input, { groundTruth: truthAnswer });
@@ -89,7 +91,8 @@ export async function runSeed(seed: number, options: { replay?: boolean } = {}):
     random: randomPick(faulty.items, seed),
   };
   let confirmedByReplay: boolean | null = null;
-  if (options.replay && root) {
+  // Replay re-runs a step with a corrected output; a corrected plan is not replayed.
+  if (options.replay && root && fault.kind !== "wrong-key") {
     // The root cause may be the agent's tool call rather than its output: replay the output of
     // the same agent's turn.
     const item = faulty.items.find((i) => i.id === root.itemId);

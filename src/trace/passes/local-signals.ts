@@ -1,7 +1,7 @@
 import type { BlamePass, BlameState, TraceContext } from "../blame.js";
-import { agentParents, criticisedNode, responsibleAgent } from "../lookup.js";
+import { agentParents, callDecider, criticisedNode } from "../lookup.js";
 import { type LocalSignal, negativeVerdict, type SignalKind, toolErrorIn } from "../signals.js";
-import { isPlanVerdict } from "../symptoms.js";
+import { isPlanVerdict, releasedVerdicts } from "../symptoms.js";
 import type { IdgNode } from "../types.js";
 import { earliestDropper, MISSING_RE, missingValues } from "./dropped-values.js";
 import { introducesValue, namedOrigin } from "./origins.js";
@@ -11,15 +11,20 @@ import { introducesValue, namedOrigin } from "./origins.js";
  * actions), each blamed on the item it is evidence against.
  */
 export const localSignalsPass: BlamePass = (ctx, state) => {
+  const released = releasedVerdicts(ctx.idg);
   for (const node of ctx.idg.nodes) {
     if (node.index > ctx.symptomNode.index) break;
     if (node.role === "tool") {
       const err = toolErrorIn(node, ctx.input.source === "run");
-      if (err) state.blame(responsibleAgent(ctx.idg, node), "tool_error", `${err} (step ${node.step})`, node);
+      if (err) {
+        const decider = callDecider(ctx.idg, node);
+        const how = decider?.item.kind === "plan" ? ", a call the plan specified as it ran" : "";
+        state.blame(decider, "tool_error", `${err} (step ${node.step}${how})`, node);
+      }
       continue;
     }
     if (node.role === "verdict") {
-      const verdict = negativeVerdict(node);
+      const verdict = released.has(node.id) ? null : negativeVerdict(node);
       if (verdict)
         rejectVerdict(ctx, state, node, isPlanVerdict(node) ? "blocked" : "verifier_rejection", verdict);
       continue;

@@ -48,14 +48,25 @@ export function namedOrigin(
   return node && node.role === "agent" ? { node, value: best.value } : null;
 }
 
-/** The distinctive values of the final answer (not given by the task) whose origins are wanted. */
+/**
+ * The values of the final answer whose origins are wanted. Without a ground truth, its distinctive
+ * values not given by the task (a "2" says nothing about where the error began). With one, exactly
+ * the values the ground truth does not have: those are the wrong ones. With exact provenance
+ * (`exact`) however short they are; in free text short values are too common to tell.
+ */
 export function wrongValueCandidates(
   symptom: IdgNode,
   finalAnswer: string | null,
   given: ReadonlySet<string>,
+  groundTruth?: string,
+  exact = false,
 ): Token[] {
-  // Only distinctive values: a "2" in the answer says nothing about where the error began.
-  return extractTokens(finalAnswer ?? symptom.text).filter((t) => t.weight >= 0.5 && !given.has(t.key));
+  const tokens = extractTokens(finalAnswer ?? symptom.text).filter((t) => !given.has(t.key));
+  if (groundTruth === undefined) return tokens.filter((t) => t.weight >= 0.5);
+  const right = new Set(extractTokens(groundTruth).map((t) => t.key));
+  const wrong = tokens.filter((t) => !right.has(t.key) && (exact || t.weight >= 0.5));
+  // An answer that differs only in wording keeps the distinctive-value reading.
+  return wrong.length > 0 ? wrong : tokens.filter((t) => t.weight >= 0.5);
 }
 
 /** Where each distinctive value of the final answer first appeared in an agent's own words. */
