@@ -26,6 +26,7 @@ const CandidateSchema = z.object({
       seenAt: z.string().optional(),
     }),
   ),
+  claim: z.string().optional(),
   chain: z.array(z.string()),
   status: z.enum(["suspect", "confirmed", "refuted"]),
   replay: z.object({ fixed: z.boolean(), detail: z.string() }).optional(),

@@ -114,7 +114,9 @@ export function toHtml(view: TraceView): string {
   const symptomLine = r.symptom
     ? `Symptom: ${r.symptom.kind.replace(/_/g, " ")} at ${r.symptom.itemId}: ${r.symptom.detail}`
     : "No symptom found";
-  const chainLine = root ? `Evidence chain: ${root.chain.join(" → ")}` : "";
+  const chainLine = root
+    ? `${root.claim ? `Claim or instruction: ${JSON.stringify(root.claim)} · ` : ""}Evidence chain: ${root.chain.join(" → ")}`
+    : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">

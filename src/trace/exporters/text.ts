@@ -29,6 +29,7 @@ export function toText(view: TraceView, options: { candidates?: number } = {}): 
   lines.push("");
   lines.push(`root cause: ${label(root.itemId)}  [${root.status}]  score ${root.score}`);
   lines.push(`  agent: ${root.agent}   step: ${root.step}`);
+  if (root.claim) lines.push(`  claim or instruction: ${JSON.stringify(root.claim)}`);
   if (root.reasons.every((x) => x.signal === "position")) {
     lines.push("  (no local error signal found: ranked by position on the dependency paths only)");
   }
