@@ -1,4 +1,4 @@
-import { type LocalSignal, SIGNAL_WEIGHTS, type SignalKind } from "./signals.js";
+import { ACCOUNT_SIGNALS, type LocalSignal, SIGNAL_WEIGHTS, type SignalKind } from "./signals.js";
 import type { Symptom } from "./symptoms.js";
 import type { Token } from "./tokens.js";
 import type { Idg, IdgNode, TraceInput } from "./types.js";
@@ -46,7 +46,9 @@ export class BlameState {
     list.push(reason);
     this.reasons.set(target.id, list);
     this.blamed[target.index] = 1;
-    if (claim && !this.claims.has(target.id)) this.claims.set(target.id, claim);
+    // The log's own account of an item says best what it is blamed for.
+    if (claim && (!this.claims.has(target.id) || ACCOUNT_SIGNALS.has(kind)))
+      this.claims.set(target.id, claim);
   }
 
   /** Records how the blamed item's claim reached the symptom (first record wins). */
@@ -67,6 +69,26 @@ export class BlameState {
   }
 }
 
+/**
+ * Choices in reading an orchestrator's ledger, each a reasonable reading of how such logs are
+ * written; the defaults are documented in the README, and the Who&When evaluation reports the
+ * choice made by leave-one-out beside them.
+ */
+export interface LedgerReading {
+  /** A stall is moved back to the first of the actions before it that left the agent on the same page. */
+  pullBackSamePage: boolean;
+  /** A claimed answer blames the first statement of its value before the synthesis the orchestrator accepted. */
+  answerValueFirst: boolean;
+  /** An orchestrator's own conclusion is its closing statement ("request satisfied"), not the ledger that decided it. */
+  closingStatement: boolean;
+}
+
+export const DEFAULT_LEDGER_READING: LedgerReading = {
+  pullBackSamePage: true,
+  answerValueFirst: true,
+  closingStatement: true,
+};
+
 /** Read-only facts every pass may use, computed once per trace. */
 export interface TraceContext {
   input: TraceInput;
@@ -83,6 +105,7 @@ export interface TraceContext {
   firstSeen: ReadonlyMap<string, number>;
   upstreamOf: (index: number) => Int32Array;
   finalAnswerCorrect: boolean | null;
+  ledgerReading: LedgerReading;
 }
 
 /** A pass reads the context and blames items; passes run in order and share only the state. */

@@ -74,11 +74,17 @@ export function reportsObservation(node: IdgNode): boolean {
 }
 
 const URL_RE = /https?:\/\/[^\s)\]"'>]+/i;
+// A markdown link's target: a page title may itself contain a URL (a search for one), its target is the page.
+const LINK_TARGET_RE = /\]\((https?:\/\/[^\s)]+)\)/i;
 
-/** The page an action left the agent on: the first URL of its observation, without fragment or trailing slash. */
+/**
+ * The page an action left the agent on: the target of the first link of its observation (else its
+ * first URL), without fragment or trailing slash.
+ */
 export function pageOf(node: IdgNode): string | null {
   const m = OBSERVATION_RE.exec(node.text);
   if (!m) return null;
-  const url = URL_RE.exec(node.text.slice(m.index))?.[0];
+  const seen = node.text.slice(m.index);
+  const url = LINK_TARGET_RE.exec(seen)?.[1] ?? URL_RE.exec(seen)?.[0];
   return url ? url.replace(/#.*$/, "").replace(/\/+$/, "").toLowerCase() : null;
 }

@@ -1,4 +1,10 @@
-import { BlameState, type Reason, type TraceContext } from "./blame.js";
+import {
+  BlameState,
+  DEFAULT_LEDGER_READING,
+  type LedgerReading,
+  type Reason,
+  type TraceContext,
+} from "./blame.js";
 import { upstreamOrder } from "./idg.js";
 import { firstOccurrences, memoUpstream } from "./lookup.js";
 import { MISSING_RE } from "./passes/dropped-values.js";
@@ -10,7 +16,7 @@ import { answerMatches, detectSymptoms, lastAgentText, primarySymptom, type Symp
 import { extractTokens } from "./tokens.js";
 import type { Idg, IdgNode, TraceInput } from "./types.js";
 
-export type { Reason } from "./blame.js";
+export { DEFAULT_LEDGER_READING, type LedgerReading, type Reason } from "./blame.js";
 export type { NotACause } from "./ranking.js";
 export * from "./symptoms.js";
 
@@ -59,6 +65,8 @@ export interface RootCauseOptions {
   groundTruth?: string;
   /** How many candidates to return (default 10). */
   limit?: number;
+  /** How an orchestrator's ledger is read (defaults: DEFAULT_LEDGER_READING). */
+  ledgerReading?: Partial<LedgerReading>;
 }
 
 /** Errors propagate downstream, so among signalled nodes the upstream one is preferred. */
@@ -89,7 +97,8 @@ export function findRootCause(input: TraceInput, idg: Idg, options: RootCauseOpt
     finalAnswerCorrect,
   };
   if (!symptom || nodes.length === 0) return empty;
-  const ctx = traceContext(input, idg, symptom, finalAnswerCorrect, groundTruth);
+  const reading = { ...DEFAULT_LEDGER_READING, ...options.ledgerReading };
+  const ctx = traceContext(input, idg, symptom, { finalAnswerCorrect, groundTruth, reading });
   const state = new BlameState(ctx.symptomNode.index, nodes.length);
   for (const pass of BLAME_PASSES) pass(ctx, state);
   const { ranked, agents } = rank(ctx, state, options.limit ?? 10);
@@ -111,9 +120,9 @@ function traceContext(
   input: TraceInput,
   idg: Idg,
   symptom: Symptom,
-  finalAnswerCorrect: boolean | null,
-  groundTruth: string | undefined,
+  outcome: { finalAnswerCorrect: boolean | null; groundTruth: string | undefined; reading: LedgerReading },
 ): TraceContext {
+  const { finalAnswerCorrect, groundTruth } = outcome;
   const symptomNode = idg.node(symptom.itemId) as IdgNode;
   const given = new Set(extractTokens(input.task).map((t) => t.key));
   const signalsAt = new Map<number, readonly LocalSignal[]>();
@@ -152,6 +161,7 @@ function traceContext(
     firstSeen: firstOccurrences(idg.nodes, wanted),
     upstreamOf: memoUpstream(idg),
     finalAnswerCorrect,
+    ledgerReading: outcome.reading,
   };
 }
 

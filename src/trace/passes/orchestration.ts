@@ -28,7 +28,7 @@ export const orchestrationPass: BlamePass = (ctx, state) => {
     return;
   }
   const stall = ledgers.find((l) => l.ledger.progress === false || l.ledger.loop === true);
-  if (stall) blameStall(ctx, state, stall);
+  if (stall) blameStall(ctx, state, stall, ledgers);
 };
 
 function ledgersUpTo(ctx: TraceContext): LedgerAt[] {
@@ -45,10 +45,13 @@ function ledgersUpTo(ctx: TraceContext): LedgerAt[] {
 
 function blameClaim(ctx: TraceContext, state: BlameState, decided: LedgerAt): void {
   const orchestrator = decided.node.agent;
-  const conclusion = concludingStatement(ctx, decided);
+  const conclusion = ctx.ledgerReading.closingStatement ? concludingStatement(ctx, decided) : decided.node;
   const tail = conclusion.id === decided.node.id ? [decided.node] : [decided.node, conclusion];
+  const before = lastTurn(ctx, decided.node.index, (n) => n.agent !== orchestrator);
+  const synthesis = before && !reportsObservation(before) ? before : undefined;
   const origin = firstClaimOfAnswer(ctx, decided.node.index);
-  if (origin) {
+  const claimFirst = ctx.ledgerReading.answerValueFirst || !synthesis;
+  if (origin && claimFirst) {
     state.blame(
       origin.node,
       "claim_origin",
@@ -59,16 +62,15 @@ function blameClaim(ctx: TraceContext, state: BlameState, decided: LedgerAt): vo
     state.carry(origin.node, [...tail, ctx.symptomNode]);
     return;
   }
-  const before = lastTurn(ctx, decided.node.index, (n) => n.agent !== orchestrator);
-  if (before && !reportsObservation(before)) {
+  if (synthesis) {
     state.blame(
-      before,
+      synthesis,
       "claim_origin",
       `its conclusion is what ${orchestrator} accepted as satisfying the request`,
       undefined,
-      firstLine(before.text),
+      firstLine(synthesis.text),
     );
-    state.carry(before, [...tail, ctx.symptomNode]);
+    state.carry(synthesis, [...tail, ctx.symptomNode]);
     return;
   }
   state.blame(
@@ -111,16 +113,13 @@ function firstClaimOfAnswer(
   return null;
 }
 
-function blameStall(ctx: TraceContext, state: BlameState, stall: LedgerAt): void {
+function blameStall(ctx: TraceContext, state: BlameState, stall: LedgerAt, ledgers: LedgerAt[]): void {
   const orchestrator = stall.node.agent;
   const acted = lastTurn(ctx, stall.node.index, (n) => n.agent !== orchestrator);
   if (!acted) return;
-  const blamed = firstOnSamePage(ctx, acted);
-  const instruction = lastTurn(
-    ctx,
-    blamed.index,
-    (n) => n.agent === orchestrator && readLedger(n.text) === null,
-  );
+  const blamed = ctx.ledgerReading.pullBackSamePage ? firstOnSamePage(ctx, acted) : acted;
+  // What it was asked to do: the instruction of the last ledger before the action.
+  const instruction = ledgers.filter((l) => l.node.index < blamed.index).at(-1)?.ledger.instruction;
   const claim = firstLine(ownWords(blamed).trim() || blamed.text);
   const why =
     blamed.id === acted.id
@@ -131,7 +130,7 @@ function blameStall(ctx: TraceContext, state: BlameState, stall: LedgerAt): void
     "first_stall",
     why,
     stall.node,
-    instruction ? `${claim} (asked: ${firstLine(instruction.text)})` : claim,
+    instruction ? `${claim} (asked: ${firstLine(instruction)})` : claim,
   );
   const chain = blamed.id === acted.id ? [stall.node, ctx.symptomNode] : [acted, stall.node, ctx.symptomNode];
   state.carry(blamed, chain);
