@@ -26,7 +26,7 @@ export interface SeedOutcome {
 
 export interface MethodScore {
   split: "fault-injection";
-  method: Method | "idg+replay";
+  method: Method | "idg+replay" | "idg:planner-faults";
   n: number;
   agentAccuracy: number;
   stepAccuracy: number;
@@ -132,6 +132,18 @@ export function score(outcomes: ReadonlyArray<SeedOutcome>): MethodScore[] {
     agentAccuracy: pct(outcomes.filter((o) => o.byMethod[method].agent === o.truth.agent).length),
     stepAccuracy: pct(outcomes.filter((o) => o.byMethod[method].step === o.truth.step).length),
   }));
+  // The planner's faults on their own: the provenance of plan steps is what makes them traceable.
+  const planner = outcomes.filter((o) => o.fault.kind === "wrong-key");
+  if (planner.length > 0) {
+    const hits = (f: (o: SeedOutcome) => boolean) => (100 * planner.filter(f).length) / planner.length;
+    rows.push({
+      split: "fault-injection",
+      method: "idg:planner-faults",
+      n: planner.length,
+      agentAccuracy: hits((o) => o.byMethod.idg.agent === o.truth.agent),
+      stepAccuracy: hits((o) => o.byMethod.idg.step === o.truth.step),
+    });
+  }
   const replayed = outcomes.filter((o) => o.confirmedByReplay !== null);
   if (replayed.length > 0) {
     const confirmed = replayed.filter(
