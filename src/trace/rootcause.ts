@@ -58,6 +58,14 @@ export interface RootCauseReport {
   notCauses: NotACause[];
   groundTruthUsed: boolean;
   finalAnswerCorrect: boolean | null;
+  /** Set when a model named the root cause instead of the IDG search, with what the judgement cost. */
+  judgedBy?: {
+    method: "model";
+    model: string;
+    modelCalls: number;
+    inputTokens: number;
+    outputTokens: number;
+  };
 }
 
 export interface RootCauseOptions {
@@ -231,4 +239,39 @@ function rank(
   // Two questions, two rankings: which item was decisive (the evidence above) and which agent
   // carries the most responsibility for the failure (AgentTally). They can differ.
   return { ranked, agents: agentTally.ranking() };
+}
+
+/**
+ * The same report with another item as its root cause (a model's or a person's verdict): the
+ * chain is read off the graph from that item to the symptom, the agent it names leads the agent
+ * ranking, and the IDG's own reasons for the item are kept beside the verdict's.
+ */
+export function withRootCause(
+  idg: Idg,
+  report: RootCauseReport,
+  itemId: string,
+  reason: Reason,
+): RootCauseReport {
+  const node = idg.node(itemId);
+  const symptomNode = report.symptom ? idg.node(report.symptom.itemId) : undefined;
+  if (!node || !symptomNode) return { ...report, rootCause: null };
+  const known = report.candidates.find((c) => c.itemId === itemId);
+  const toSymptom = upstreamOrder(idg, symptomNode.index);
+  const root: Candidate = {
+    itemId,
+    agent: node.agent,
+    step: node.step,
+    index: node.index,
+    score: known?.score ?? 0,
+    reasons: [reason, ...(known?.reasons ?? [])],
+    chain: known?.chain ?? chainTo(idg, node.index, symptomNode.index, toSymptom.dist),
+    status: "suspect",
+  };
+  if (known?.claim !== undefined) root.claim = known.claim;
+  const others = report.candidates.filter((c) => c.itemId !== itemId);
+  const agents = [
+    { agent: node.agent, score: report.agents.find((a) => a.agent === node.agent)?.score ?? 0 },
+    ...report.agents.filter((a) => a.agent !== node.agent),
+  ];
+  return { ...report, rootCause: root, candidates: [root, ...others], agents };
 }

@@ -83,6 +83,15 @@ export const TraceFileSchema = z.object({
     ),
     groundTruthUsed: z.boolean(),
     finalAnswerCorrect: z.boolean().nullable(),
+    judgedBy: z
+      .object({
+        method: z.literal("model"),
+        model: z.string(),
+        modelCalls: z.number().int().nonnegative(),
+        inputTokens: z.number().int().nonnegative(),
+        outputTokens: z.number().int().nonnegative(),
+      })
+      .optional(),
   }),
 });
 

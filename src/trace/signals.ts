@@ -15,6 +15,7 @@ export const SIGNAL_KINDS = [
   "claim_origin",
   "first_stall",
   "premature_conclusion",
+  "model_judgement",
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -35,6 +36,8 @@ export const SIGNAL_WEIGHTS: Record<SignalKind, number> = {
   claim_origin: 4.0,
   first_stall: 4.0,
   premature_conclusion: 4.0,
+  // A model's verdict (`--method model`): reported as its reason, never mixed into the IDG's scores.
+  model_judgement: 0,
 };
 
 /** Signals read from the log's own account of itself; they decide the agent ranking when present. */

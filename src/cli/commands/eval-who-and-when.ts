@@ -113,5 +113,8 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   println(
     "label-prior: always the split's most frequent agent / step, fitted on the same records (an upper bound for a prior).",
   );
-  if (model) println(`model calls: ${meter.totals.modelCalls}`);
+  if (model) {
+    const t = meter.totals;
+    println(`model calls: ${t.modelCalls}, tokens: ${t.inputTokens} input + ${t.outputTokens} output`);
+  }
 }

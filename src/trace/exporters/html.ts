@@ -114,8 +114,11 @@ export function toHtml(view: TraceView): string {
   const symptomLine = r.symptom
     ? `Symptom: ${r.symptom.kind.replace(/_/g, " ")} at ${r.symptom.itemId}: ${r.symptom.detail}`
     : "No symptom found";
+  const judged = r.judgedBy
+    ? ` · judged by model ${r.judgedBy.model}: ${r.judgedBy.modelCalls} call(s), ${r.judgedBy.inputTokens} input + ${r.judgedBy.outputTokens} output tokens`
+    : "";
   const chainLine = root
-    ? `${root.claim ? `Claim or instruction: ${JSON.stringify(root.claim)} · ` : ""}Evidence chain: ${root.chain.join(" → ")}`
+    ? `${root.claim ? `Claim or instruction: ${JSON.stringify(root.claim)} · ` : ""}Evidence chain: ${root.chain.join(" → ")}${judged}`
     : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
