@@ -68,13 +68,17 @@ export function criticisedNode(idg: Idg, critic: IdgNode): IdgNode | undefined {
   );
 }
 
+/**
+ * The agent items a node was built from, strongest edge first; the plan (which every step of a run
+ * is handed) comes after the items that carried the step's own data.
+ */
 export function agentParents(idg: Idg, node: IdgNode): IdgNode[] {
   const out: IdgNode[] = [];
   for (const e of [...idg.parents(node.id)].sort((a, b) => b.confidence - a.confidence)) {
     const p = idg.node(e.from);
     if (p?.role === "agent" && !out.includes(p)) out.push(p);
   }
-  return out;
+  return [...out.filter((p) => p.item.kind !== "plan"), ...out.filter((p) => p.item.kind === "plan")];
 }
 
 /** The nearest earlier node matching; a tool result stands for the agent turn that ran it. */

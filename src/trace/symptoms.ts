@@ -25,9 +25,6 @@ export interface Symptom {
  */
 export function detectSymptoms(input: TraceInput, idg: Idg, finalAnswerCorrect: boolean | null): Symptom[] {
   const out: Symptom[] = [];
-  // A run of ours that finished, with no ground truth against its answer, succeeded: a check that
-  // failed on the way was answered by a retry, a held plan by an approval.
-  if (input.source === "run" && input.status === "finished" && finalAnswerCorrect !== false) return out;
   const sym = (node: IdgNode, kind: SymptomKind, detail: string): void => {
     out.push({ itemId: node.id, agent: node.agent, step: node.step, kind, detail });
   };
@@ -85,14 +82,26 @@ export function primarySymptom(symptoms: ReadonlyArray<Symptom>): Symptom | null
 }
 
 /**
- * Verdicts a person released: a plan held for approval and then approved (or edited) did not stop
- * the run, so its hold is neither a symptom nor evidence against the plan.
+ * Checks the run answered: a plan held for approval that a person approved or edited, and a failed
+ * verification of a step that a later verification of the same step passed (a retry fixed it).
+ * Neither stopped the run, so neither is a symptom nor evidence against anyone.
  */
 export function releasedVerdicts(idg: Idg): ReadonlySet<string> {
   const out = new Set<string>();
+  const failedByStep = new Map<string, string[]>();
   for (const node of idg.nodes) {
-    if (!node.item.labels.some((l) => l === "approval:approve" || l === "approval:edit")) continue;
-    for (const id of node.item.derivedFrom) out.add(id);
+    const labels = node.item.labels;
+    if (labels.some((l) => l === "approval:approve" || l === "approval:edit")) {
+      for (const id of node.item.derivedFrom) out.add(id);
+    }
+    if (node.item.kind !== "verification") continue;
+    const step = labels.find((l) => l.startsWith("plan-step:"));
+    if (!step) continue;
+    if (labels.includes("fail")) failedByStep.set(step, [...(failedByStep.get(step) ?? []), node.id]);
+    else if (labels.includes("pass")) {
+      for (const id of failedByStep.get(step) ?? []) out.add(id);
+      failedByStep.delete(step);
+    }
   }
   return out;
 }

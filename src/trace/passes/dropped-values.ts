@@ -1,5 +1,6 @@
 import type { BlamePass } from "../blame.js";
 import { negativeVerdict } from "../signals.js";
+import { releasedVerdicts } from "../symptoms.js";
 import type { Idg, IdgNode } from "../types.js";
 
 export const MISSING_RE =
@@ -22,10 +23,15 @@ export function earliestDropper(
   for (const i of upstreamOf(verdictNode.index)) {
     const n = idg.nodes[i] as IdgNode;
     if (n.role !== "agent" || n.item.kind === "verification" || has(n)) continue;
-    if (!idg.parents(n.id).some((e) => has(idg.node(e.from)))) continue;
+    // The plan lists every step's instructions: being handed it is not being handed a step's data.
+    if (!idg.parents(n.id).some((e) => handedData(idg.node(e.from)) && has(idg.node(e.from)))) continue;
     if (!best || n.index < best.index) best = n;
   }
   return best;
+}
+
+function handedData(n: IdgNode | undefined): boolean {
+  return n !== undefined && n.item.kind !== "plan";
 }
 
 /**
@@ -33,9 +39,10 @@ export function earliestDropper(
  * agent on the rejected item's exact upstream that was handed the value and left it out.
  */
 export const droppedValuesPass: BlamePass = (ctx, state) => {
+  const released = releasedVerdicts(ctx.idg);
   for (const node of ctx.idg.nodes) {
     if (node.index > ctx.symptomNode.index) break;
-    if (node.item.kind !== "verification") continue;
+    if (node.item.kind !== "verification" || released.has(node.id)) continue;
     const verdict = negativeVerdict(node);
     if (!verdict) continue;
     for (const value of missingValues(verdict)) {

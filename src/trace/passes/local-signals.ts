@@ -32,7 +32,7 @@ export const localSignalsPass: BlamePass = (ctx, state) => {
     if (node.role !== "agent") continue;
     for (const local of ctx.signalsAt.get(node.index) ?? []) blameLocal(ctx, state, node, local);
     if (node.item.kind === "verification") {
-      const verdict = negativeVerdict(node);
+      const verdict = released.has(node.id) ? null : negativeVerdict(node);
       if (verdict) rejectVerdict(ctx, state, node, "verifier_rejection", verdict);
     }
   }
