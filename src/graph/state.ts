@@ -110,8 +110,9 @@ export interface ExecutePayload {
   /** Outputs of the steps this one depends on. */
   inputs: Array<{ stepId: string; itemId: string; output: string }>;
   /**
-   * The plan item (its content is the plan). Not the plan itself: LangGraph stores every task's
-   * payload, and a copy of the plan in each would grow storage with the square of its length.
+   * The plan item (its content is the plan), from which what the specialist does is derived. Not
+   * the plan itself: LangGraph stores every task's payload, and a copy of the plan in each would
+   * grow storage with the square of its length.
    */
   planItemId: string;
 }

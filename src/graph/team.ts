@@ -825,6 +825,8 @@ export class Team {
       const me = member.name;
       const step = payload.stepNo;
       runtime.writer.deliver(payload.taskItemId, me, step, "context");
+      // The plan step's arguments come from the plan: the tool calls and the output derive from it.
+      runtime.writer.deliver(payload.planItemId, me, step, "context");
       const inputs: Array<{ stepId: string; output: string }> = [];
       for (const input of payload.inputs) {
         // Access control holds here too: an upstream output outside my audience is refused.

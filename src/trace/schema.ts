@@ -26,6 +26,7 @@ const CandidateSchema = z.object({
       seenAt: z.string().optional(),
     }),
   ),
+  claim: z.string().optional(),
   chain: z.array(z.string()),
   status: z.enum(["suspect", "confirmed", "refuted"]),
   replay: z.object({ fixed: z.boolean(), detail: z.string() }).optional(),
@@ -82,6 +83,15 @@ export const TraceFileSchema = z.object({
     ),
     groundTruthUsed: z.boolean(),
     finalAnswerCorrect: z.boolean().nullable(),
+    judgedBy: z
+      .object({
+        method: z.literal("model"),
+        model: z.string(),
+        modelCalls: z.number().int().nonnegative(),
+        inputTokens: z.number().int().nonnegative(),
+        outputTokens: z.number().int().nonnegative(),
+      })
+      .optional(),
   }),
 });
 

@@ -12,6 +12,10 @@ export const SIGNAL_KINDS = [
   "stall",
   "failed_action",
   "dropped_value",
+  "claim_origin",
+  "first_stall",
+  "premature_conclusion",
+  "model_judgement",
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -27,7 +31,21 @@ export const SIGNAL_WEIGHTS: Record<SignalKind, number> = {
   stall: 1.5,
   failed_action: 1.5,
   dropped_value: 2.0,
+  // Read from an orchestrator's own account of the run (its ledger): who was asked to do what,
+  // whether it worked, and when it declared the request satisfied.
+  claim_origin: 4.0,
+  first_stall: 4.0,
+  premature_conclusion: 4.0,
+  // A model's verdict (`--method model`): reported as its reason, never mixed into the IDG's scores.
+  model_judgement: 0,
 };
+
+/** Signals read from the log's own account of itself; they decide the agent ranking when present. */
+export const ACCOUNT_SIGNALS: ReadonlySet<SignalKind> = new Set<SignalKind>([
+  "claim_origin",
+  "first_stall",
+  "premature_conclusion",
+]);
 
 const TOOL_ERROR_RE =
   /traceback \(most recent call last\)|exit ?code:\s*[1-9]|execution failed|\b\w*(?:error|exception)\b:|no such file|command not found|status(?: code)?:? [45]\d\d\b|timed? ?out\b/i;

@@ -132,9 +132,21 @@ export function buildView(idg: Idg, report: RootCauseReport, options: ViewOption
     includesPrivate: includePrivate,
     nodes,
     edges,
-    report,
+    report: includePrivate ? report : withoutPrivateClaims(report, idg),
   };
   return includePrivate ? view : scrubValues(view, privateValues(idg.nodes.map((n) => n.item)));
+}
+
+/** A claim quotes its item's own words: a private item's claim is left out, like its content. */
+function withoutPrivateClaims(report: RootCauseReport, idg: Idg): RootCauseReport {
+  const strip = <C extends { itemId: string; claim?: string }>(c: C): C => {
+    const item = idg.node(c.itemId)?.item;
+    if (c.claim === undefined || !item || !isPrivate(item.sensitivity)) return c;
+    const { claim: _claim, ...rest } = c;
+    return rest as C;
+  };
+  const candidates = report.candidates.map(strip);
+  return { ...report, candidates, rootCause: report.rootCause ? strip(report.rootCause) : null };
 }
 
 /** The strings a private item holds: its whole text and each string leaf of structured content. */

@@ -10,33 +10,43 @@ describe("team run", () => {
     expect(r.finalAnswer).toBe("A and B combined; notified true");
     const byId = new Map(r.items.map((i) => [i.id, label(i)]));
     const provenance = r.items.map((i) => [label(i), i.derivedFrom.map((d) => byId.get(d))]);
+    // Every item that carries out a plan step derives from the plan, so a planner's mistake is traceable.
     expect(provenance).toEqual([
       ["user/task", []],
       ["planner/plan", ["user/task"]],
-      ["alpha/tool_call", ["user/task"]],
+      ["alpha/tool_call", ["user/task", "planner/plan"]],
       ["tool:lookup/tool_result", ["alpha/tool_call"]],
-      ["alpha/step_output:a#1", ["user/task", "alpha/tool_call", "tool:lookup/tool_result"]],
-      ["beta/tool_call", ["user/task"]],
+      ["alpha/step_output:a#1", ["user/task", "planner/plan", "alpha/tool_call", "tool:lookup/tool_result"]],
+      ["beta/tool_call", ["user/task", "planner/plan"]],
       ["tool:lookup/tool_result", ["beta/tool_call"]],
-      ["beta/step_output:b#1", ["user/task", "beta/tool_call", "tool:lookup/tool_result"]],
+      ["beta/step_output:b#1", ["user/task", "planner/plan", "beta/tool_call", "tool:lookup/tool_result"]],
       ["verifier/verification:a#1", ["alpha/step_output:a#1"]],
       ["verifier/verification:b#1", ["beta/step_output:b#1"]],
       ["supervisor/note:continue", ["verifier/verification:a#1", "verifier/verification:b#1"]],
-      ["alpha/step_output:c#1", ["user/task", "alpha/step_output:a#1", "beta/step_output:b#1"]],
+      [
+        "alpha/step_output:c#1",
+        ["user/task", "planner/plan", "alpha/step_output:a#1", "beta/step_output:b#1"],
+      ],
       ["verifier/verification:c#1", ["alpha/step_output:c#1"]],
       ["supervisor/note:retry", ["verifier/verification:c#1"]],
       // The retry is built from the same inputs plus the verifier's reasons.
       [
         "alpha/step_output:c#2",
-        ["user/task", "alpha/step_output:a#1", "beta/step_output:b#1", "verifier/verification:c#1"],
+        [
+          "user/task",
+          "planner/plan",
+          "alpha/step_output:a#1",
+          "beta/step_output:b#1",
+          "verifier/verification:c#1",
+        ],
       ],
       ["verifier/verification:c#2", ["alpha/step_output:c#2"]],
       ["supervisor/note:continue", ["verifier/verification:c#2"]],
-      ["beta/tool_call", ["user/task", "alpha/step_output:c#2"]],
+      ["beta/tool_call", ["user/task", "planner/plan", "alpha/step_output:c#2"]],
       ["tool:notify/tool_result", ["beta/tool_call"]],
       [
         "beta/step_output:d#1",
-        ["user/task", "alpha/step_output:c#2", "beta/tool_call", "tool:notify/tool_result"],
+        ["user/task", "planner/plan", "alpha/step_output:c#2", "beta/tool_call", "tool:notify/tool_result"],
       ],
       ["verifier/verification:d#1", ["beta/step_output:d#1"]],
       ["supervisor/note:finalize", ["verifier/verification:d#1"]],

@@ -51,7 +51,10 @@ export function register(_program: Command, groups: CommandGroups): void {
       );
       println("Deterministic generated teams (no model): a specialist misreads its tool result or miscopies");
       println(
-        "an upstream value; the truth is the injected step. idg+replay counts root causes confirmed by replay.",
+        "an upstream value, or the planner asks a step to read a probe that does not exist; the truth is",
+      );
+      println(
+        "the injected step (the plan, for a planner fault). idg+replay counts root causes confirmed by replay.",
       );
     });
 }

@@ -27,6 +27,7 @@ const FlagsSchema = z.object({
   method: MethodList,
   model: z.string().min(1).optional(),
   json: z.boolean().optional(),
+  leaveOneOut: z.boolean().optional(),
 });
 
 export function register(_program: Command, groups: CommandGroups): void {
@@ -43,6 +44,10 @@ export function register(_program: Command, groups: CommandGroups): void {
       "idg,first-error,last-agent,most-active,random,all-at-once",
     )
     .option("--model <name>", "model for all-at-once (OpenAI-compatible; OPENAI_BASE_URL for a local server)")
+    .option(
+      "--leave-one-out",
+      "add an idg-loo row: the ledger reading chosen on the other records of the split",
+    )
     .option("--json", 'print exactly {"splits":[{"split","method","n","agentAccuracy","stepAccuracy"}]}')
     .action(async (raw: Record<string, unknown>) => {
       await runCommand(raw);
@@ -70,6 +75,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   const report = await evaluateWhoAndWhen(records, {
     methods,
     withGroundTruth: flags.withGroundTruth ?? false,
+    leaveOneOut: flags.leaveOneOut ?? false,
     ...(model ? { model, recorder: meter } : {}),
     onRecord: (file, method) => progress.tick(`${method} ${file}`),
   });
@@ -105,5 +111,8 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   println(
     "label-prior: always the split's most frequent agent / step, fitted on the same records (an upper bound for a prior).",
   );
-  if (model) println(`model calls: ${meter.totals.modelCalls}`);
+  if (model) {
+    const t = meter.totals;
+    println(`model calls: ${t.modelCalls}, tokens: ${t.inputTokens} input + ${t.outputTokens} output`);
+  }
 }

@@ -2,7 +2,19 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
 import { fromZodError, teamEventsOf, UserInputError } from "../../core/index.js";
-import { exportTrace, loadTraceFile, type Replayer, TRACE_FORMATS, traceRun } from "../../trace/index.js";
+import { traceWithModel } from "../../eval/who-and-when/all-at-once.js";
+import { createChatModel } from "../../models/index.js";
+import {
+  buildView,
+  exportTrace,
+  loadTraceFile,
+  type Replayer,
+  type RootCauseReport,
+  TRACE_FORMATS,
+  type TraceInput,
+  type TraceView,
+  traceRun,
+} from "../../trace/index.js";
 import { loadRunFile, sendRunToOtlp } from "../otlp.js";
 import { checkpointReplayer } from "../replay.js";
 import type { CommandGroups } from "./index.js";
@@ -12,6 +24,8 @@ const FlagsSchema = z.object({
   groundTruth: z.string().min(1, "must not be empty").optional(),
   out: z.string().min(1).optional(),
   includePrivate: z.boolean().optional(),
+  method: z.enum(["idg", "model"]).default("idg"),
+  model: z.string().min(1).optional(),
 });
 export type TraceFlags = z.infer<typeof FlagsSchema>;
 
@@ -26,6 +40,11 @@ export function register(program: Command, _groups: CommandGroups): void {
     .option(
       "--include-private",
       "keep private and sensitive item content in the export (redacted by default)",
+    )
+    .option("--method <method>", "idg (no model) | model (one call; needs --model)", "idg")
+    .option(
+      "--model <name>",
+      "with --method model: OpenAI-compatible model (OPENAI_BASE_URL for a local server)",
     )
     .option("--replay", "confirm the top suspects by re-running from the checkpoint before them (needs --db)")
     .option("--db <path>", "the SQLite file the run was started with (quorum run --db)")
@@ -100,12 +119,22 @@ export async function runTrace(
   if (!parsed.success)
     throw fromZodError(parsed.error, { file: "command line", hint: "see quorum trace --help" });
   const flags = parsed.data;
+  if (flags.method === "model" && deps.replay)
+    throw new UserInputError(
+      "--replay confirms the IDG's suspects; it does not combine with --method model",
+      {
+        field: "--method",
+      },
+    );
   const input = await loadTraceFile(file);
-  const result = await traceRun(input, {
-    ...(flags.groundTruth !== undefined ? { groundTruth: flags.groundTruth } : {}),
-    includePrivate: flags.includePrivate ?? false,
-    ...(deps.replay ? { replay: deps.replay } : {}),
-  });
+  const result =
+    flags.method === "model"
+      ? await traceByModel(input, flags)
+      : await traceRun(input, {
+          ...(flags.groundTruth !== undefined ? { groundTruth: flags.groundTruth } : {}),
+          includePrivate: flags.includePrivate ?? false,
+          ...(deps.replay ? { replay: deps.replay } : {}),
+        });
   const text = exportTrace(result.view, flags.format);
   if (flags.out === undefined) {
     process.stdout.write(text);
@@ -127,4 +156,27 @@ export async function runTrace(
   process.stderr.write(
     `wrote ${flags.format} to ${flags.out}${root ? ` (root cause: step ${root.step}, ${root.agent})` : ""}\n`,
   );
+}
+
+/** `--method model`: the model names the root cause, the IDG supplies the rest of the report. */
+async function traceByModel(
+  input: TraceInput,
+  flags: TraceFlags,
+): Promise<{ view: TraceView; report: RootCauseReport }> {
+  if (flags.model === undefined) {
+    throw new UserInputError("--method model needs a model", {
+      field: "--model",
+      hint: "pass --model NAME (OPENAI_BASE_URL and OPENAI_API_KEY select the endpoint)",
+    });
+  }
+  const { idg, report } = await traceWithModel(createChatModel({ model: flags.model }), input, {
+    modelName: flags.model,
+    ...(flags.groundTruth !== undefined ? { groundTruth: flags.groundTruth } : {}),
+  });
+  const view = buildView(idg, report, {
+    includePrivate: flags.includePrivate ?? false,
+    origin: input.origin,
+    task: input.task,
+  });
+  return { view, report };
 }

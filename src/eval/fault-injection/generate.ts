@@ -16,11 +16,18 @@ export interface FaultScenario {
   readings: Record<string, number>;
 }
 
+export const PLANNER = "planner";
+
 export interface InjectedFault {
   stepId: string;
+  /** Who makes the mistake: the step's assignee, or the planner for a `wrong-key` fault. */
   agent: string;
-  kind: "misread" | "miscopy";
-  /** The correct token and the wrong one written instead, e.g. `p3=41` -> `p3=47`. */
+  /**
+   * `misread`: the specialist misreads its tool result; `miscopy`: it miscopies an upstream value;
+   * `wrong-key`: the planner asks the step to read a probe that does not exist.
+   */
+  kind: "misread" | "miscopy" | "wrong-key";
+  /** The correct token and the wrong one written instead, e.g. `p3=41` -> `p3=47`, or `p3` -> `p13`. */
   correct: string;
   wrong: string;
 }
@@ -63,6 +70,17 @@ export function chooseFault(scenario: FaultScenario, seed: number): InjectedFaul
   const step =
     candidates[Math.floor(rnd() * candidates.length)] ?? (scenario.plan.steps[0] as Plan["steps"][number]);
   const upstream = ancestors(scenario.plan, step.id);
+  // One fault in three is the planner's: the step is told to read a probe that is not there.
+  if (rnd() < 1 / 3) {
+    const missing = `p${scenario.plan.steps.length + 1 + Math.floor(rnd() * 9)}`;
+    return {
+      stepId: step.id,
+      agent: PLANNER,
+      kind: "wrong-key",
+      correct: `p${step.id.slice(1)}`,
+      wrong: missing,
+    };
+  }
   const kind: InjectedFault["kind"] = upstream.length > 0 && rnd() < 0.5 ? "miscopy" : "misread";
   const probe =
     kind === "misread"
@@ -112,10 +130,20 @@ export class RelaySpecialist implements Specialist {
     let unique = [...new Set(tokens)].sort(
       (a, b) => Number(a.slice(1).split("=")[0]) - Number(b.slice(1).split("=")[0]),
     );
-    if (this.fault && this.fault.stepId === input.step.id)
+    if (this.fault && this.fault.kind !== "wrong-key" && this.fault.stepId === input.step.id)
       unique = unique.map((t) => (t === this.fault?.correct ? this.fault.wrong : t));
     return { output: `${input.step.id}: ${unique.join(", ")}` };
   }
+}
+
+/** The plan as the planner writes it: with a `wrong-key` fault, one step reads the wrong probe. */
+export function plannedWith(plan: Plan, fault?: InjectedFault): Plan {
+  if (fault?.kind !== "wrong-key") return plan;
+  return {
+    steps: plan.steps.map((s) =>
+      s.id === fault.stepId ? { ...s, toolCalls: [{ tool: "probe", args: { name: fault.wrong } }] } : s,
+    ),
+  };
 }
 
 /** The team for a generated scenario; the final answer must carry every reading correctly. */
@@ -124,13 +152,17 @@ export function faultTeam(scenario: FaultScenario, fault?: InjectedFault, truth?
     name: "probe",
     description: "Read a probe",
     schema: z.object({ name: z.string() }),
-    run: ({ name }) => ({ reading: scenario.readings[name] ?? 0 }),
+    run: ({ name }) => {
+      const reading = scenario.readings[name];
+      if (reading === undefined) throw new Error(`no probe named ${name}`);
+      return { reading };
+    },
   });
   const relay = new RelaySpecialist(fault);
   // The answer must be exactly the known-correct one: a single wrong token fails it.
   const exact = truth === undefined ? undefined : `^${truth.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
   return createTeam({
-    planner: { name: "planner", impl: new ScriptedPlanner([scenario.plan]) },
+    planner: { name: PLANNER, impl: new ScriptedPlanner([plannedWith(scenario.plan, fault)]) },
     specialists: SPECIALISTS.map((name) => ({ name, impl: relay, tools: [probe] })),
     verifier: {
       name: "verifier",

@@ -26,7 +26,7 @@ export interface SeedOutcome {
 
 export interface MethodScore {
   split: "fault-injection";
-  method: Method | "idg+replay";
+  method: Method | "idg+replay" | "idg:planner-faults";
   n: number;
   agentAccuracy: number;
   stepAccuracy: number;
@@ -75,9 +75,11 @@ export async function runSeed(seed: number, options: { replay?: boolean } = {}):
   const team = faultTeam(scenario, fault, truthAnswer);
   const threadId = `fault-${seed}`;
   const faulty = await team.run("relay the probe readings", { threadId, runId: threadId });
-  const injected = faulty.items.find(
-    (i) => i.kind === "step_output" && i.labels.includes(`plan-step:${fault.stepId}`),
-  );
+  // A planner fault is made in the plan; a specialist's in its step's output.
+  const injected =
+    fault.kind === "wrong-key"
+      ? faulty.items.find((i) => i.kind === "plan")
+      : faulty.items.find((i) => i.kind === "step_output" && i.labels.includes(`plan-step:${fault.stepId}`));
   if (!injected) throw new Error(`seed ${seed}: the injected step produced no output`);
   const input = parseRunFile(runFileOf(faulty), `fault-injection seed ${seed}`);
   const traced = await traceRun(input, { groundTruth: truthAnswer });
@@ -89,7 +91,8 @@ export async function runSeed(seed: number, options: { replay?: boolean } = {}):
     random: randomPick(faulty.items, seed),
   };
   let confirmedByReplay: boolean | null = null;
-  if (options.replay && root) {
+  // Replay re-runs a step with a corrected output; a corrected plan is not replayed.
+  if (options.replay && root && fault.kind !== "wrong-key") {
     // The root cause may be the agent's tool call rather than its output: replay the output of
     // the same agent's turn.
     const item = faulty.items.find((i) => i.id === root.itemId);
@@ -129,6 +132,18 @@ export function score(outcomes: ReadonlyArray<SeedOutcome>): MethodScore[] {
     agentAccuracy: pct(outcomes.filter((o) => o.byMethod[method].agent === o.truth.agent).length),
     stepAccuracy: pct(outcomes.filter((o) => o.byMethod[method].step === o.truth.step).length),
   }));
+  // The planner's faults on their own: the provenance of plan steps is what makes them traceable.
+  const planner = outcomes.filter((o) => o.fault.kind === "wrong-key");
+  if (planner.length > 0) {
+    const hits = (f: (o: SeedOutcome) => boolean) => (100 * planner.filter(f).length) / planner.length;
+    rows.push({
+      split: "fault-injection",
+      method: "idg:planner-faults",
+      n: planner.length,
+      agentAccuracy: hits((o) => o.byMethod.idg.agent === o.truth.agent),
+      stepAccuracy: hits((o) => o.byMethod.idg.step === o.truth.step),
+    });
+  }
   const replayed = outcomes.filter((o) => o.confirmedByReplay !== null);
   if (replayed.length > 0) {
     const confirmed = replayed.filter(

@@ -1,9 +1,15 @@
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { type Invocable, invokeStructured, type ModelRecorder } from "../../models/index.js";
+import {
+  type Invocable,
+  invokeStructured,
+  ModelCallError,
+  type ModelRecorder,
+  UsageMeter,
+} from "../../models/index.js";
 import { buildIdg } from "../../trace/idg.js";
-import { findRootCause } from "../../trace/rootcause.js";
-import type { TraceInput } from "../../trace/types.js";
+import { findRootCause, type RootCauseReport, withRootCause } from "../../trace/rootcause.js";
+import type { Idg, IdgNode, TraceInput } from "../../trace/types.js";
 import type { Attribution } from "./methods.js";
 
 export const AllAtOnceReplySchema = z.object({
@@ -59,4 +65,58 @@ export async function attributeAllAtOnce(
     },
   );
   return { agent: reply.value.agent.trim(), step: reply.value.step };
+}
+
+/**
+ * `quorum trace --method model`: one model call over the pruned log names the agent and step; the
+ * report is the IDG's (symptoms, chain, what is not a cause) with that item as the root cause, the
+ * model's reason, and what the call cost. A run with no symptom costs no call.
+ */
+export async function traceWithModel(
+  model: Invocable,
+  input: TraceInput,
+  options: { modelName: string; groundTruth?: string },
+): Promise<{ idg: Idg; report: RootCauseReport }> {
+  const idg = buildIdg(input);
+  const view: TraceInput = { ...input };
+  if (options.groundTruth !== undefined) view.groundTruth = options.groundTruth;
+  const base = findRootCause(view, idg);
+  if (!base.symptom) return { idg, report: base };
+  const meter = new UsageMeter();
+  const reply = await invokeStructured(
+    model,
+    [new SystemMessage(SYSTEM), new HumanMessage(prunedLog(view, view.groundTruth !== undefined))],
+    AllAtOnceReplySchema,
+    { agent: "trace-judge", step: 0, recorder: meter },
+  );
+  const item = itemAt(idg, reply.value.agent.trim(), reply.value.step);
+  if (!item) {
+    throw new ModelCallError(`the model named step ${reply.value.step}, which is no agent turn of this log`, {
+      failure: "invalid_output",
+      attempts: reply.attempts,
+      agent: "trace-judge",
+      hint: "the steps are the numbers in the log; try a stronger model or --method idg",
+    });
+  }
+  const reason = reply.value.reason?.trim() || "named this step as the decisive mistake";
+  const report = withRootCause(idg, base, item.id, {
+    signal: "model_judgement",
+    detail: `${options.modelName}: ${reason}`,
+    weight: 0,
+  });
+  const used = meter.totals;
+  report.judgedBy = {
+    method: "model",
+    model: options.modelName,
+    modelCalls: used.modelCalls,
+    inputTokens: used.inputTokens,
+    outputTokens: used.outputTokens,
+  };
+  return { idg, report };
+}
+
+/** The agent item at a step: by the named agent if it has one there, else the first at that step. */
+function itemAt(idg: Idg, agent: string, step: number): IdgNode | undefined {
+  const at = idg.nodes.filter((n) => n.step === step && n.role === "agent");
+  return at.find((n) => n.agent === agent) ?? at[0];
 }

@@ -1,6 +1,6 @@
 import { seededRandom } from "../../testing/rng.js";
 import { buildIdg } from "../../trace/idg.js";
-import { findRootCause } from "../../trace/rootcause.js";
+import { findRootCause, type LedgerReading } from "../../trace/rootcause.js";
 import { localSignalsOf, toolErrorIn } from "../../trace/signals.js";
 import type { IdgNode, TraceInput } from "../../trace/types.js";
 
@@ -14,6 +14,8 @@ export interface Attribution {
 
 export interface AttributeOptions {
   withGroundTruth: boolean;
+  /** How the IDG tracer reads an orchestrator's ledger (defaults when absent). */
+  ledgerReading?: Partial<LedgerReading>;
   /** Seed for the random baseline (per record, so results do not depend on order). */
   seed: number;
 }
@@ -24,7 +26,10 @@ export function attributeIdg(input: TraceInput, options: AttributeOptions): Attr
   const gt = options.withGroundTruth ? input.groundTruth : undefined;
   const view: TraceInput = { ...input };
   if (gt === undefined) delete view.groundTruth;
-  const report = findRootCause(view, idg, gt !== undefined ? { groundTruth: gt } : {});
+  const report = findRootCause(view, idg, {
+    ...(gt !== undefined ? { groundTruth: gt } : {}),
+    ...(options.ledgerReading ? { ledgerReading: options.ledgerReading } : {}),
+  });
   const top = report.rootCause;
   // Agent-level and step-level attribution are separate questions with separate rankings.
   if (top) return { agent: report.agents[0]?.agent ?? top.agent, step: top.step };

@@ -1,6 +1,7 @@
 import type { Invocable, ModelRecorder } from "../../models/index.js";
 import { attributeAllAtOnce } from "./all-at-once.js";
 import type { LabelledRecord } from "./data.js";
+import { leaveOneOut } from "./loo.js";
 import {
   type Attribution,
   attributeFirstError,
@@ -42,6 +43,8 @@ export interface EvalOptions {
   recorder?: ModelRecorder;
   /** Base seed for the random baseline. */
   seed?: number;
+  /** Adds an `idg-loo` row per split: the ledger reading chosen by leave-one-out (see loo.ts). */
+  leaveOneOut?: boolean;
   onRecord?: (file: string, method: Method) => void;
 }
 
@@ -89,6 +92,16 @@ export async function evaluateWhoAndWhen(
         n: rs.length,
         agentAccuracy: pct(agentHits, rs.length),
         stepAccuracy: pct(stepHits, rs.length),
+      });
+    }
+    if (options.leaveOneOut) {
+      const loo = leaveOneOut(rs, options.withGroundTruth);
+      rows.push({
+        split,
+        method: "idg-loo",
+        n: loo.n,
+        agentAccuracy: loo.agentAccuracy,
+        stepAccuracy: loo.stepAccuracy,
       });
     }
     rows.push(labelPrior(split, rs));

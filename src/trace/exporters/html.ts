@@ -114,7 +114,12 @@ export function toHtml(view: TraceView): string {
   const symptomLine = r.symptom
     ? `Symptom: ${r.symptom.kind.replace(/_/g, " ")} at ${r.symptom.itemId}: ${r.symptom.detail}`
     : "No symptom found";
-  const chainLine = root ? `Evidence chain: ${root.chain.join(" → ")}` : "";
+  const judged = r.judgedBy
+    ? ` · judged by model ${r.judgedBy.model}: ${r.judgedBy.modelCalls} call(s), ${r.judgedBy.inputTokens} input + ${r.judgedBy.outputTokens} output tokens`
+    : "";
+  const chainLine = root
+    ? `${root.claim ? `Claim or instruction: ${JSON.stringify(root.claim)} · ` : ""}Evidence chain: ${root.chain.join(" → ")}${judged}`
+    : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">

@@ -29,6 +29,11 @@ export function toText(view: TraceView, options: { candidates?: number } = {}): 
   lines.push("");
   lines.push(`root cause: ${label(root.itemId)}  [${root.status}]  score ${root.score}`);
   lines.push(`  agent: ${root.agent}   step: ${root.step}`);
+  if (r.judgedBy)
+    lines.push(
+      `  judged by model ${r.judgedBy.model}: ${r.judgedBy.modelCalls} call(s), ${r.judgedBy.inputTokens} input + ${r.judgedBy.outputTokens} output tokens`,
+    );
+  if (root.claim) lines.push(`  claim or instruction: ${JSON.stringify(root.claim)}`);
   if (root.reasons.every((x) => x.signal === "position")) {
     lines.push("  (no local error signal found: ranked by position on the dependency paths only)");
   }
