@@ -228,6 +228,26 @@ export function formatDetectorCheck(
     `leak detector on ${file}: ${c.messages} labelled messages (a leak is a partial or full rating)`,
     `precision ${f(c.precision)}  recall ${f(c.recall)}  F1 ${f(c.f1)}  (tp ${c.tp}, fp ${c.fp}, fn ${c.fn}, tn ${c.tn})`,
     `exact level (none/partial/full) accuracy ${f(c.levelAccuracy)}`,
+    ...(c.crossValidation.folds > 1
+      ? [
+          `leave-one-scenario-out (${c.crossValidation.folds} folds, topic threshold fitted on the others: ${c.crossValidation.chosen.join(", ")}): precision ${f(c.crossValidation.precision)}  recall ${f(c.crossValidation.recall)}  F1 ${f(c.crossValidation.f1)}  level accuracy ${f(c.crossValidation.levelAccuracy)}`,
+          "",
+          table(
+            ["scenario", "messages", "leaks", "tp", "fp", "fn", "precision", "recall", "level acc"],
+            Object.entries(c.byScenario).map(([s, k]) => [
+              s,
+              String(k.messages),
+              String(k.tp + k.fn),
+              String(k.tp),
+              String(k.fp),
+              String(k.fn),
+              k.tp + k.fp === 0 ? "n/a" : f(k.precision),
+              k.tp + k.fn === 0 ? "n/a" : f(k.recall),
+              f(k.levelAccuracy),
+            ]),
+          ),
+        ]
+      : []),
     "",
     table(["kind", "messages", "labelled leaks", "flagged", "correct"], rows),
     ...(unrelated

@@ -1,7 +1,17 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { fromZodError, UserInputError } from "../../core/index.js";
-import { detect, type LeakRating, profileItem, readMessage } from "../../guards/privacy/detector.js";
+import {
+  DEFAULT_THRESHOLDS,
+  type Detection,
+  detect,
+  type ItemProfile,
+  type LeakRating,
+  profileItem,
+  type RatingThresholds,
+  rate,
+  readMessage,
+} from "../../guards/privacy/detector.js";
 import { type MagpieScenario, publicTextOf } from "./schema.js";
 
 /**
@@ -36,22 +46,15 @@ export type LabelledSet = z.infer<typeof LabelledSetSchema>;
 export interface CheckRow {
   id: string;
   kind: string;
+  scenario: string;
   label: LeakRating;
   predicted: LeakRating;
 }
 
-export interface DetectorCheck {
-  messages: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Share of messages rated exactly at their label's level. */
-  levelAccuracy: number;
+export interface DetectorCheck extends Counts {
   byKind: Record<string, { messages: number; flagged: number; labelledLeaks: number; correct: number }>;
+  byScenario: Record<string, Counts>;
+  crossValidation: CrossValidation;
   rows: CheckRow[];
 }
 
@@ -74,35 +77,58 @@ export function readLabelledSet(path: string): LabelledSet {
   return parsed.data;
 }
 
-export function checkDetector(set: LabelledSet): DetectorCheck {
-  const profiles = new Map(
-    set.items.map((i) => [i.id, profileItem({ id: i.id, value: i.value, publicText: i.public })]),
+export interface Counts {
+  messages: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  levelAccuracy: number;
+}
+
+/** Scenario of a labelled item: `<guideline>/<scenario>/<agent>/<key>` ids name it; others are one group. */
+export function scenarioOf(itemId: string): string {
+  const parts = itemId.split("/");
+  return parts.length >= 4 ? (parts[1] as string) : "(all)";
+}
+
+/** The other agents' items of the same scenario and guideline: the shared context of an item. */
+function otherItemsText(set: LabelledSet, itemId: string): string {
+  const parts = itemId.split("/");
+  if (parts.length < 4) return "";
+  const prefix = `${parts[0]}/${parts[1]}/`;
+  return set.items
+    .filter((i) => i.id.startsWith(prefix) && i.id.split("/")[2] !== parts[2])
+    .map((i) => i.value)
+    .join("\n");
+}
+
+export function profilesOf(set: LabelledSet): Map<string, ItemProfile> {
+  return new Map(
+    set.items.map((i) => [
+      i.id,
+      profileItem({ id: i.id, value: i.value, publicText: i.public, otherText: otherItemsText(set, i.id) }),
+    ]),
   );
-  const rows: CheckRow[] = [];
+}
+
+function counts(rows: ReadonlyArray<Pick<CheckRow, "label" | "predicted">>): Counts {
   let tp = 0;
   let fp = 0;
   let fn = 0;
   let tn = 0;
   let exact = 0;
-  const byKind: DetectorCheck["byKind"] = {};
-  for (const m of set.messages) {
-    const profile = profiles.get(m.item);
-    if (!profile) continue;
-    const predicted = detect(profile, m.text).rating;
-    rows.push({ id: m.id, kind: m.kind, label: m.label, predicted });
-    const isLeak = m.label !== "none";
-    const flagged = predicted !== "none";
+  for (const r of rows) {
+    const isLeak = r.label !== "none";
+    const flagged = r.predicted !== "none";
     if (isLeak && flagged) tp += 1;
     else if (!isLeak && flagged) fp += 1;
-    else if (isLeak && !flagged) fn += 1;
+    else if (isLeak) fn += 1;
     else tn += 1;
-    if (predicted === m.label) exact += 1;
-    const k = byKind[m.kind] ?? { messages: 0, flagged: 0, labelledLeaks: 0, correct: 0 };
-    k.messages += 1;
-    if (flagged) k.flagged += 1;
-    if (isLeak) k.labelledLeaks += 1;
-    if (flagged === isLeak) k.correct += 1;
-    byKind[m.kind] = k;
+    if (r.predicted === r.label) exact += 1;
   }
   const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
@@ -116,9 +142,92 @@ export function checkDetector(set: LabelledSet): DetectorCheck {
     recall,
     f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
     levelAccuracy: rows.length === 0 ? 0 : exact / rows.length,
-    byKind,
-    rows,
   };
+}
+
+interface Scored {
+  message: LabelledSet["messages"][number];
+  profile: ItemProfile;
+  detection: Detection;
+}
+
+/** Each message read once; a threshold only changes the rating rule applied to the detection. */
+function scoreAll(set: LabelledSet, profiles: Map<string, ItemProfile>): Scored[] {
+  const out: Scored[] = [];
+  for (const message of set.messages) {
+    const profile = profiles.get(message.item);
+    if (profile) out.push({ message, profile, detection: detect(profile, message.text) });
+  }
+  return out;
+}
+
+function rowsAt(
+  scored: ReadonlyArray<Scored>,
+  thresholds: RatingThresholds,
+  keep: (s: string) => boolean = () => true,
+) {
+  return scored
+    .filter((x) => keep(scenarioOf(x.message.item)))
+    .map(
+      (x): CheckRow => ({
+        id: x.message.id,
+        kind: x.message.kind,
+        scenario: scenarioOf(x.message.item),
+        label: x.message.label,
+        predicted: rate(x.profile, x.detection, thresholds),
+      }),
+    );
+}
+
+export function checkDetector(
+  set: LabelledSet,
+  thresholds: RatingThresholds = DEFAULT_THRESHOLDS,
+): DetectorCheck {
+  const scored = scoreAll(set, profilesOf(set));
+  const rows = rowsAt(scored, thresholds);
+  const byKind: DetectorCheck["byKind"] = {};
+  for (const r of rows) {
+    const k = byKind[r.kind] ?? { messages: 0, flagged: 0, labelledLeaks: 0, correct: 0 };
+    k.messages += 1;
+    if (r.predicted !== "none") k.flagged += 1;
+    if (r.label !== "none") k.labelledLeaks += 1;
+    if ((r.predicted !== "none") === (r.label !== "none")) k.correct += 1;
+    byKind[r.kind] = k;
+  }
+  const byScenario: Record<string, Counts> = {};
+  for (const s of new Set(rows.map((r) => r.scenario)))
+    byScenario[s] = counts(rows.filter((r) => r.scenario === s));
+  return { ...counts(rows), byKind, byScenario, crossValidation: crossValidate(scored), rows };
+}
+
+/** The topic thresholds tried when one is fitted. */
+export const TOPIC_GRID = [2, 2.5, 3, 3.5, 4, 5];
+
+/**
+ * Leave-one-scenario-out: the topic threshold is chosen on the other scenarios (best F1) and
+ * measured on the one left out; the held-out predictions of all folds are pooled.
+ */
+function crossValidate(scored: ReadonlyArray<Scored>): CrossValidation {
+  const scenarios = [...new Set(scored.map((x) => scenarioOf(x.message.item)))];
+  if (scenarios.length < 2) return { folds: 0, chosen: [], ...counts([]) };
+  const held: CheckRow[] = [];
+  const chosen: number[] = [];
+  for (const s of scenarios) {
+    let best = { f1: -1, topic: DEFAULT_THRESHOLDS.topic };
+    for (const topic of TOPIC_GRID) {
+      const f1 = counts(rowsAt(scored, { ...DEFAULT_THRESHOLDS, topic }, (x) => x !== s)).f1;
+      if (f1 > best.f1) best = { f1, topic };
+    }
+    chosen.push(best.topic);
+    held.push(...rowsAt(scored, { ...DEFAULT_THRESHOLDS, topic: best.topic }, (x) => x === s));
+  }
+  return { folds: scenarios.length, chosen, ...counts(held) };
+}
+
+export interface CrossValidation extends Counts {
+  folds: number;
+  /** The threshold each fold chose on its training scenarios. */
+  chosen: number[];
 }
 
 export interface UnrelatedCheck {
