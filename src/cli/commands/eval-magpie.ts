@@ -80,8 +80,9 @@ export function register(_program: Command, groups: CommandGroups): void {
         },
       );
       if (result.kind === "detector") {
-        if (flags.json) printJson({ file: result.file, ...result.check, unrelated: result.unrelated });
-        else println(formatDetectorCheck(result.file, result.check, result.unrelated, table));
+        if (flags.json)
+          printJson({ file: result.file, ...result.check, guard: result.guard, unrelated: result.unrelated });
+        else println(formatDetectorCheck(result.file, result.check, result.guard, result.unrelated, table));
         return;
       }
       if (flags.json) {

@@ -7,8 +7,10 @@ import { createChatModel, modelConfigFromEnv } from "../../models/index.js";
 import { type AgentPolicy, ModelPolicy, RulePolicy, ScriptedPolicy } from "./agents.js";
 import {
   checkDetector,
+  checkGuard,
   checkUnrelated,
   type DetectorCheck,
+  type GuardCheck,
   readLabelledSet,
   type UnrelatedCheck,
 } from "./detector-check.js";
@@ -23,7 +25,7 @@ import { replayFile } from "./transcript.js";
 
 /** `quorum eval magpie` as a function: the CLI module only parses flags and prints. */
 
-export const GUARD_NAMES = ["none", "detector", "detector-block", "tom"] as const;
+export const GUARD_NAMES = ["none", "detector", "detector-block", "detector-rewrite", "tom"] as const;
 
 export const MagpieCommandOptionsSchema = z.object({
   data: z.string().min(1).optional(),
@@ -64,7 +66,13 @@ export interface MagpieCommandHooks {
 
 export type MagpieCommandResult =
   | { kind: "report"; report: MagpieReport; runFiles: string[] }
-  | { kind: "detector"; file: string; check: DetectorCheck; unrelated: UnrelatedCheck | null };
+  | {
+      kind: "detector";
+      file: string;
+      check: DetectorCheck;
+      guard: GuardCheck;
+      unrelated: UnrelatedCheck | null;
+    };
 
 export async function evalMagpie(
   input: MagpieCommandOptions,
@@ -86,9 +94,11 @@ export async function evalMagpie(
   const progress = hooks.progress ?? (() => ({ tick() {}, stop() {} }));
 
   if (o.detectorCheck !== undefined) {
-    const check = checkDetector(readLabelledSet(o.detectorCheck));
+    const set = readLabelledSet(o.detectorCheck);
+    const check = checkDetector(set);
+    const guard = checkGuard(set);
     const unrelated = o.data !== undefined ? checkUnrelated(loadMagpie(o.data).scenarios) : null;
-    return { kind: "detector", file: o.detectorCheck, check, unrelated };
+    return { kind: "detector", file: o.detectorCheck, check, guard, unrelated };
   }
 
   if (o.replay !== undefined) {
@@ -113,8 +123,8 @@ export async function evalMagpie(
     guardNames.map(
       (g) =>
         new LeakMessageGuard({
-          name: g === "detector-block" ? "leak-detector-block" : "leak-detector",
-          mode: g === "detector-block" ? "block" : "redact",
+          name: g === "detector" ? "leak-detector" : `leak-${g}`,
+          mode: g === "detector-block" ? "block" : g === "detector-rewrite" ? "rewrite" : "redact",
           publicText: publicTextOf(s),
         }),
     );
@@ -213,6 +223,7 @@ export async function evalMagpie(
 export function formatDetectorCheck(
   file: string,
   c: DetectorCheck,
+  guard: GuardCheck,
   unrelated: UnrelatedCheck | null,
   table: (h: string[], rows: string[][]) => string,
 ): string {
@@ -228,6 +239,7 @@ export function formatDetectorCheck(
     `leak detector on ${file}: ${c.messages} labelled messages (a leak is a partial or full rating)`,
     `precision ${f(c.precision)}  recall ${f(c.recall)}  F1 ${f(c.f1)}  (tp ${c.tp}, fp ${c.fp}, fn ${c.fn}, tn ${c.tn})`,
     `exact level (none/partial/full) accuracy ${f(c.levelAccuracy)}`,
+    `message guard, message by message: changes ${guard.falseInterventions} of ${guard.cleanMessages} messages of runs rated clean (${(guard.falseInterventionRate * 100).toFixed(1)}%); stops ${guard.stopped} of ${guard.leakRuns} labelled leaks (${(guard.stopRate * 100).toFixed(1)}%, judged by the same detector on the redacted run)`,
     ...(c.crossValidation.folds > 1
       ? [
           `leave-one-scenario-out (${c.crossValidation.folds} folds, topic threshold fitted on the others: ${c.crossValidation.chosen.join(", ")}): precision ${f(c.crossValidation.precision)}  recall ${f(c.crossValidation.recall)}  F1 ${f(c.crossValidation.f1)}  level accuracy ${f(c.crossValidation.levelAccuracy)}`,

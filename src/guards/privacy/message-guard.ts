@@ -13,6 +13,16 @@ import {
   WITHHELD,
 } from "./detector.js";
 
+export type GuardMode = "redact" | "block" | "rewrite";
+
+/**
+ * Does the guard act on this detection? On a secret fact, a verbatim run or a penalised hint line;
+ * a topic-only match is flagged and delivered (unless partial leaks are blocked).
+ */
+export function intervenes(d: Detection): boolean {
+  return d.facts.length > 0 || d.verbatim || d.hints.length > 0;
+}
+
 /** Label of the log item that holds one of an agent's private items (content `{key, value}`). */
 export const PRIVATE_ITEM_LABEL = "private-item";
 
@@ -24,8 +34,12 @@ export interface ProtectedItem extends PrivateItemInput {
 
 export interface LeakGuardOptions {
   name?: string;
-  /** `redact` replaces the identifying spans and delivers the rest; `block` withholds the message. */
-  mode?: "redact" | "block";
+  /**
+   * `redact` (default) replaces the spans that convey a secret fact and delivers the rest; `block`
+   * withholds the message; `rewrite` withholds it and asks the sender for a version without the
+   * named facts (a runtime that supports it, like the MAGPIE simulator, sends the request back).
+   */
+  mode?: GuardMode;
   /**
    * Items to protect. When absent the guard reads the sender's private items from the log
    * (notes the sender authored with the `private-item` label).
@@ -47,7 +61,7 @@ export interface LeakGuardOptions {
  */
 export class LeakMessageGuard implements MessageGuard {
   readonly name: string;
-  private readonly mode: "redact" | "block";
+  private readonly mode: GuardMode;
   private readonly blockPartial: boolean;
   private readonly mark: string;
   private readonly publicText: string;
@@ -79,7 +93,7 @@ export class LeakMessageGuard implements MessageGuard {
         if (detection.rating !== "none") found.push({ item, path: leaf.path, detection });
       }
     }
-    const identifying = found.filter((f) => f.detection.facts.length > 0 || f.detection.verbatim);
+    const identifying = found.filter((f) => intervenes(f.detection));
     const partialOnly = found.filter((f) => !identifying.includes(f));
     if (identifying.length === 0) {
       if (partialOnly.length > 0 && this.blockPartial) {
@@ -102,13 +116,16 @@ export class LeakMessageGuard implements MessageGuard {
       };
     }
     const what = describe(identifying);
-    if (this.mode === "block") {
+    if (this.mode !== "redact") {
       return {
         ...base,
         decision: "block",
         flagged: true,
         riskType: "sensitive data privacy violations",
-        rationale: `message states private ${what}; rephrase without those details`,
+        rationale:
+          this.mode === "rewrite"
+            ? `rewrite the message without private ${what}; the rest may stay`
+            : `message states private ${what}; rephrase without those details`,
       };
     }
     const spansByPath = new Map<string, Detection[]>();
@@ -129,8 +146,7 @@ export class LeakMessageGuard implements MessageGuard {
     // Redaction must actually remove what identifies the items; otherwise do not deliver at all.
     const residue = stringLeaves(replacement).some((leaf) =>
       items.some((item) => {
-        const d = detect(this.profile(item), leaf.text);
-        return d.facts.length > 0 || d.verbatim;
+        return intervenes(detect(this.profile(item), leaf.text));
       }),
     );
     if (residue) {
