@@ -16,11 +16,12 @@ import {
 export type GuardMode = "redact" | "block" | "rewrite";
 
 /**
- * Does the guard act on this detection? On a secret fact, a verbatim run or a penalised hint line;
- * a topic-only match is flagged and delivered (unless partial leaks are blocked).
+ * Does the guard act on this detection? On a secret fact or a verbatim run. A penalised hint line
+ * is the owner's choice at its stated cost and a topic-only match has no span to remove: both are
+ * flagged and delivered (unless partial leaks are blocked).
  */
 export function intervenes(d: Detection): boolean {
-  return d.facts.length > 0 || d.verbatim || d.hints.length > 0;
+  return d.facts.length > 0 || d.verbatim;
 }
 
 /** Label of the log item that holds one of an agent's private items (content `{key, value}`). */
