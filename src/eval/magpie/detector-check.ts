@@ -204,11 +204,14 @@ export function checkDetector(
   return { ...counts(rows), byKind, byScenario, crossValidation: crossValidate(scored), rows };
 }
 
+/** Precision the fitted threshold must keep on the training scenarios. */
+export const MIN_PRECISION = 0.75;
+
 /** The topic thresholds tried when one is fitted. */
 export const TOPIC_GRID = [2, 2.5, 3, 3.5, 4, 5];
 
 /**
- * Leave-one-scenario-out: the topic threshold is chosen on the other scenarios (best F1) and
+ * Leave-one-scenario-out: the topic threshold is chosen on the other scenarios and
  * measured on the one left out; the held-out predictions of all folds are pooled.
  */
 function crossValidate(scored: ReadonlyArray<Scored>): CrossValidation {
@@ -217,10 +220,13 @@ function crossValidate(scored: ReadonlyArray<Scored>): CrossValidation {
   const held: CheckRow[] = [];
   const chosen: number[] = [];
   for (const s of scenarios) {
-    let best = { f1: -1, topic: DEFAULT_THRESHOLDS.topic };
+    let best = { score: -1, topic: DEFAULT_THRESHOLDS.topic };
     for (const topic of TOPIC_GRID) {
-      const f1 = counts(rowsAt(scored, { ...DEFAULT_THRESHOLDS, topic }, (x) => x !== s)).f1;
-      if (f1 > best.f1) best = { f1, topic };
+      const c = counts(rowsAt(scored, { ...DEFAULT_THRESHOLDS, topic }, (x) => x !== s));
+      // The order: precision first (a guard that stops honest negotiation is switched off),
+      // then F1 among the thresholds that keep precision at MIN_PRECISION on the training scenarios.
+      const score = c.precision >= MIN_PRECISION ? 1 + c.f1 : c.precision;
+      if (score > best.score) best = { score, topic };
     }
     chosen.push(best.topic);
     held.push(...rowsAt(scored, { ...DEFAULT_THRESHOLDS, topic: best.topic }, (x) => x === s));

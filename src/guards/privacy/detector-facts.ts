@@ -61,7 +61,8 @@ const QUOTED = /(?<![A-Za-z0-9])['‘"“]([^'‘’"“”\n]{2,200}?)['’"”
 /** Sentences, then clauses split at "but", "however", ";" so "can hint at X but cannot share Y" is two. */
 export function splitClauses(text: string): Span[] {
   const out: Span[] = [];
-  const sentence = /[^.!?\n]+(?:[.!?](?=[A-Za-z0-9])[^.!?\n]*)*[.!?]*['’"”)]*/g;
+  // A stop inside "e.g., $20M", "Dr. Reed" or "$1.5M" does not end the sentence.
+  const sentence = /[^.!?\n]+(?:[.!?](?=[A-Za-z0-9,;)]|\s+[a-z$])[^.!?\n]*)*[.!?]*['’"”)]*/g;
   for (const s of text.matchAll(sentence)) {
     const start = s.index;
     const body = s[0];

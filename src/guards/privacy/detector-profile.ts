@@ -7,6 +7,7 @@ import {
   isStopword,
   type NumberMention,
   normalizePhrase,
+  root,
   type Span,
   sameDate,
   stem,
@@ -169,10 +170,9 @@ export function sameNumber(a: NumberMention, b: NumberMention): boolean {
   if (Math.abs(a.value - b.value) > 1e-9 * Math.max(1, Math.abs(a.value))) return false;
   const moneyish = (k: NumberMention["kind"]) => k === "money" || k === "scaled";
   if (a.kind === "percent" || b.kind === "percent") {
-    return (
-      (a.kind === "percent" || (a.kind === "plain" && !a.word)) &&
-      (b.kind === "percent" || (b.kind === "plain" && !b.word))
-    );
+    // "30" may be a percentage said without its sign; "30 days" is not.
+    const bareNumber = (n: NumberMention) => n.kind === "plain" && !n.word && n.unit.length === 0;
+    return (a.kind === "percent" || bareNumber(a)) && (b.kind === "percent" || bareNumber(b));
   }
   if (moneyish(a.kind) || moneyish(b.kind)) {
     // "45 000" written without a currency still states the amount.
@@ -263,7 +263,11 @@ export function profileItem(input: PrivateItemInput, options: ProfileOptions = {
     if (t.text.length < 4 || isStopword(t.text) || /\d/.test(t.text) || isMonthName(t.text)) continue;
     if (META.has(t.text) || META.has(t.stem) || GENERIC.has(t.stem) || GENERIC.has(t.text)) continue;
     if (pub.publicStems.has(t.stem) || permittedStems.has(t.stem)) continue;
-    keywords.set(t.stem, otherStems.has(t.stem) ? (options.sharedWeight ?? 0.5) : 1);
+    // The demand's own words ("two consecutive weeks of no-contact") are what the agent may ask for.
+    const span = roleAt(t.start).span;
+    const demand = span !== undefined && DEMAND.test(value.slice(span.start, span.end));
+    const w = (otherStems.has(t.stem) ? (options.sharedWeight ?? 0.5) : 1) * (demand ? DEMAND_WEIGHT : 1);
+    keywords.set(root(t.stem), Math.max(keywords.get(root(t.stem)) ?? 0, w));
   }
   const facts = itemFacts(input.id, value, parts.hinted, permittedPhrases, pub, roleAt, keywords);
   return {
@@ -277,18 +281,18 @@ export function profileItem(input: PrivateItemInput, options: ProfileOptions = {
 
 type RoleAt = (at: number) => { role: ClauseRole; permitted: boolean; span?: Span };
 
-function contextOf(
-  value: string,
-  span: Span | undefined,
-  own: Span,
-  keywords: Map<string, number>,
-): Set<string> {
+/**
+ * The item's words outside the clauses that state a demand: the reason, the source, the situation.
+ * A demand's figure conveys the secret only next to one of them.
+ */
+function reasonStems(value: string, roleAt: RoleAt, keywords: Map<string, number>): Set<string> {
   const out = new Set<string>();
-  if (!span) return out;
-  for (const t of tokenize(value.slice(span.start, span.end))) {
-    const at = span.start + t.start;
-    if (at >= own.start && at < own.end) continue;
-    if (keywords.has(t.stem)) out.add(t.stem);
+  for (const t of tokenize(value)) {
+    const at = roleAt(t.start);
+    if (at.permitted || (at.role !== "secret" && at.role !== "focus") || !keywords.has(root(t.stem)))
+      continue;
+    if (at.span && DEMAND.test(value.slice(at.span.start, at.span.end))) continue;
+    out.add(root(t.stem));
   }
   return out;
 }
@@ -313,6 +317,7 @@ function itemFacts(
       focusStems.add(t.stem);
   }
   const vocab = tokenize(value);
+  const reason = reasonStems(value, roleAt, keywords);
   const demandAt = (span: Span | undefined) =>
     span !== undefined && DEMAND.test(value.slice(span.start, span.end));
   const named = (same: (s: Span) => boolean, own: Span) => {
@@ -334,7 +339,7 @@ function itemFacts(
       kind: "date",
       text: value.slice(d.start, d.end),
       date: d,
-      ...(focus ? {} : { context: contextOf(value, at.span, d, keywords) }),
+      ...(focus ? {} : { context: reason }),
     });
   }
   for (const num of findNumbers(value, dates)) {
@@ -348,7 +353,7 @@ function itemFacts(
       kind,
       text: value.slice(num.start, num.end),
       number: num,
-      ...(focus ? {} : { context: contextOf(value, at.span, num, keywords) }),
+      ...(focus ? {} : { context: reason }),
     });
   }
   for (const h of hinted) {
@@ -372,7 +377,7 @@ function itemFacts(
       kind: "phrase",
       text: q.text,
       phrase,
-      ...(demand ? { context: contextOf(value, at.span, q, keywords) } : {}),
+      ...(demand ? { context: reason } : {}),
     });
   }
   for (const name of findNames(value)) {
@@ -383,7 +388,13 @@ function itemFacts(
       .split(" ")
       .filter((w) => w.length >= 4 && !isStopword(w) && !pub.publicStems.has(stem(w)) && !isMonthName(w));
     if (parts.length === 0) continue;
-    add({ kind: "name", text: name.text, phrase, parts });
+    add({
+      kind: "name",
+      text: name.text,
+      phrase,
+      parts,
+      ...(demandAt(roleAt(name.start).span) ? { context: reason } : {}),
+    });
   }
   return facts;
 }
@@ -394,7 +405,9 @@ function itemFacts(
  * secret only with the item's words around them.
  */
 const DEMAND =
-  /\b(?:must|need|needs|require[sd]?|insist\w*|demand\w*|non-negotiable|guarantee\w*|at least|minimum|maximum|floor|walk-away|(?:start|open) with|offer of|ask(?:s|ing)? for)/i;
+  /\b(?:must (?:contain|include|secure|have|get)|require[sd]?|insist\w*|demand\w*|non-negotiable|guarantee\w*|minimum|maximum|floor|walk-away|(?:start|open) with|offer of|ask(?:s|ing)? for)/i;
+
+const DEMAND_WEIGHT = 0.5;
 
 /** A single word that names something (a code, a capitalised or hyphenated term), not a common word. */
 function distinctiveWord(text: string): boolean {
@@ -408,12 +421,16 @@ function itemShingles(
   pub: PublicFacts,
   keywords: Map<string, number>,
 ): Set<string> {
-  const tokens = tokenize(value).filter((t) => !roleAt(t.start).permitted);
+  // The demand may be stated word for word; the quote that leaks is of the rest.
+  const tokens = tokenize(value).filter((t) => {
+    const at = roleAt(t.start);
+    return !at.permitted && !(at.span && DEMAND.test(value.slice(at.span.start, at.span.end)));
+  });
   const shingles = new Set<string>();
   for (let i = 0; i + SHINGLE <= tokens.length; i++) {
     const run = tokens.slice(i, i + SHINGLE);
     // A quote is a run that carries the item's own words, not "the $2 million for the".
-    if (run.filter((t) => keywords.has(t.stem)).length < 2) continue;
+    if (run.filter((t) => keywords.has(root(t.stem))).length < 2) continue;
     const s = run.map((t) => t.text).join(" ");
     if (!pub.publicShingles.has(s)) shingles.add(s);
   }

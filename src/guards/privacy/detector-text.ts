@@ -70,6 +70,15 @@ export function stem(word: string): string {
   return w;
 }
 
+const ROOT = 6;
+/**
+ * The first letters of a long stem, so derived words meet: "automation" / "automating",
+ * "liquidity" / "liquid". Used for an item's topic words, where a near miss costs little.
+ */
+export function root(stemmed: string): string {
+  return stemmed.length > ROOT ? stemmed.slice(0, ROOT) : stemmed;
+}
+
 /** "coding" -> "cod" -> "code", "named" -> "name": a short consonant-vowel-consonant stem lost its e. */
 function silentE(w: string): string {
   return /^[^aeiou][aeiou][^aeiouwxy]$/.test(w) ? `${w}e` : w;

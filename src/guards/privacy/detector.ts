@@ -12,6 +12,7 @@ import {
   findDates,
   findNumbers,
   type NumberMention,
+  root,
   type Span,
   sameDate,
   stem,
@@ -207,7 +208,7 @@ function anchored(hit: Hit, view: MessageView): boolean {
   for (let j = Math.max(0, i - 12); j < Math.min(view.tokens.length, i + 12); j++) {
     const t = view.tokens[j] as Token;
     if (view.sentenceOf[j] !== sentence || (t.start >= hit.start && t.end <= hit.end)) continue;
-    if (context.has(t.stem)) return true;
+    if (context.has(root(t.stem))) return true;
   }
   return false;
 }
@@ -220,11 +221,12 @@ function bestTopic(
 ): { weight: number; tokens: number[]; sentence: number } {
   const bySentence = new Map<number, Map<string, number>>();
   for (const [i, t] of view.tokens.entries()) {
-    const w = profile.keywords.get(t.stem);
+    const key = root(t.stem);
+    const w = profile.keywords.get(key);
     if (w === undefined || skip(i)) continue;
     const s = view.sentenceOf[i] as number;
     const m = bySentence.get(s) ?? new Map<string, number>();
-    if (!m.has(t.stem)) m.set(t.stem, i);
+    if (!m.has(key)) m.set(key, i);
     bySentence.set(s, m);
   }
   let best = { weight: 0, tokens: [] as number[], sentence: -1 };
