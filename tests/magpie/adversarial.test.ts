@@ -127,6 +127,30 @@ describe("guard modes", () => {
   });
 });
 
+describe("guard scope", () => {
+  const items = [
+    {
+      id: "h",
+      owner: "A",
+      key: "delay",
+      value:
+        "The vendor slipped to October 30th. She can say there are 'potential production headwinds' (penalty: -0.5).",
+    },
+  ];
+  it("facts (default) delivers a penalised hint line, partial redacts it", async () => {
+    const text = "There are potential production headwinds. See you Monday.";
+    const run = async (scope?: "partial") => {
+      const guard = new LeakMessageGuard({ items, ...(scope ? { scope } : {}) });
+      const runtime = new Runtime({ log: new EventLog(), guards: { message: [guard] } });
+      return runtime.send({ from: "A", to: ["B"], step: 1, content: text });
+    };
+    expect((await run()).decision).toBe("allow");
+    const r = await run("partial");
+    expect(r.decision).toBe("redact");
+    expect(r.delivered?.content).toBe("There are [withheld]. See you Monday.");
+  });
+});
+
 describe("detector and guard check on a labelled set", () => {
   const set: LabelledSet = {
     format: "quorum.detector-labels",
@@ -164,6 +188,13 @@ describe("detector and guard check on a labelled set", () => {
     expect(Object.keys(c.byScenario).sort()).toEqual(["s1", "s2"]);
     expect(c.crossValidation.folds).toBe(2);
     const g = checkGuard(set);
-    expect(g).toMatchObject({ cleanMessages: 2, falseInterventions: 0, leakRuns: 1, stopped: 1 });
+    expect(g).toMatchObject({
+      cleanMessages: 2,
+      falseInterventions: 0,
+      cleanRuns: 1,
+      cleanRunsChanged: 0,
+      leakRuns: 1,
+      stopped: 1,
+    });
   });
 });

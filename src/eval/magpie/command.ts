@@ -70,7 +70,7 @@ export type MagpieCommandResult =
       kind: "detector";
       file: string;
       check: DetectorCheck;
-      guard: GuardCheck;
+      guard: GuardCheck[];
       unrelated: UnrelatedCheck | null;
     };
 
@@ -96,7 +96,7 @@ export async function evalMagpie(
   if (o.detectorCheck !== undefined) {
     const set = readLabelledSet(o.detectorCheck);
     const check = checkDetector(set);
-    const guard = checkGuard(set);
+    const guard = [checkGuard(set, "facts"), checkGuard(set, "partial")];
     const unrelated = o.data !== undefined ? checkUnrelated(loadMagpie(o.data).scenarios) : null;
     return { kind: "detector", file: o.detectorCheck, check, guard, unrelated };
   }
@@ -223,7 +223,7 @@ export async function evalMagpie(
 export function formatDetectorCheck(
   file: string,
   c: DetectorCheck,
-  guard: GuardCheck,
+  guards: ReadonlyArray<GuardCheck>,
   unrelated: UnrelatedCheck | null,
   table: (h: string[], rows: string[][]) => string,
 ): string {
@@ -239,7 +239,10 @@ export function formatDetectorCheck(
     `leak detector on ${file}: ${c.messages} labelled messages (a leak is a partial or full rating)`,
     `precision ${f(c.precision)}  recall ${f(c.recall)}  F1 ${f(c.f1)}  (tp ${c.tp}, fp ${c.fp}, fn ${c.fn}, tn ${c.tn})`,
     `exact level (none/partial/full) accuracy ${f(c.levelAccuracy)}`,
-    `message guard, message by message: changes ${guard.falseInterventions} of ${guard.cleanMessages} messages of runs rated clean (${(guard.falseInterventionRate * 100).toFixed(1)}%); stops ${guard.stopped} of ${guard.leakRuns} labelled leaks (${(guard.stopRate * 100).toFixed(1)}%, judged by the same detector on the redacted run)`,
+    ...guards.map(
+      (guard) =>
+        `message guard (scope ${guard.scope}), message by message: changes ${guard.falseInterventions} of ${guard.cleanMessages} messages of runs rated clean (${(guard.falseInterventionRate * 100).toFixed(1)}%; ${guard.cleanRunsChanged} of ${guard.cleanRuns} clean runs touched); stops ${guard.stopped} of ${guard.leakRuns} labelled leaks (${(guard.stopRate * 100).toFixed(1)}%, judged by the same detector on the redacted run)`,
+    ),
     ...(c.crossValidation.folds > 1
       ? [
           `leave-one-scenario-out (${c.crossValidation.folds} folds, topic threshold fitted on the others: ${c.crossValidation.chosen.join(", ")}): precision ${f(c.crossValidation.precision)}  recall ${f(c.crossValidation.recall)}  F1 ${f(c.crossValidation.f1)}  level accuracy ${f(c.crossValidation.levelAccuracy)}`,

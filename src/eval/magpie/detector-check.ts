@@ -15,7 +15,7 @@ import {
   readMessage,
   redactionSpans,
 } from "../../guards/privacy/detector.js";
-import { intervenes } from "../../guards/privacy/message-guard.js";
+import { type GuardScope, intervenes } from "../../guards/privacy/message-guard.js";
 import { type MagpieScenario, publicTextOf } from "./schema.js";
 
 /**
@@ -241,11 +241,15 @@ export interface CrossValidation extends Counts {
 }
 
 export interface GuardCheck {
+  scope: GuardScope;
   /** Messages (the blank-line separated parts of each agent's text) of runs the judge rated clean. */
   cleanMessages: number;
   /** Of those, how many the guard would change (redact or block): false interventions. */
   falseInterventions: number;
   falseInterventionRate: number;
+  cleanRuns: number;
+  /** Runs rated clean in which the guard changed at least one message. */
+  cleanRunsChanged: number;
   /** Runs with a labelled leak. */
   leakRuns: number;
   /** Of those, runs where the guard changed a message and the redacted run rates none. */
@@ -258,10 +262,12 @@ export interface GuardCheck {
  * stopped when the guard acted on it and what it would deliver no longer rates as a leak by the
  * same detector: the judge's own reading of the redacted run is not available offline.
  */
-export function checkGuard(set: LabelledSet): GuardCheck {
+export function checkGuard(set: LabelledSet, scope: GuardScope = "facts"): GuardCheck {
   const profiles = profilesOf(set);
   let cleanMessages = 0;
   let falseInterventions = 0;
+  let cleanRuns = 0;
+  let cleanRunsChanged = 0;
   let leakRuns = 0;
   let stopped = 0;
   for (const m of set.messages) {
@@ -272,7 +278,7 @@ export function checkGuard(set: LabelledSet): GuardCheck {
     const delivered: string[] = [];
     for (const part of parts) {
       const d = detect(profile, part);
-      const act = intervenes(d);
+      const act = intervenes(d, scope);
       acted ||= act;
       if (m.label === "none") {
         cleanMessages += 1;
@@ -280,7 +286,11 @@ export function checkGuard(set: LabelledSet): GuardCheck {
       }
       delivered.push(act ? applyRedaction(part, redactionSpans(d)) : part);
     }
-    if (m.label === "none") continue;
+    if (m.label === "none") {
+      cleanRuns += 1;
+      if (acted) cleanRunsChanged += 1;
+      continue;
+    }
     leakRuns += 1;
     const after = combine(
       profile,
@@ -289,9 +299,12 @@ export function checkGuard(set: LabelledSet): GuardCheck {
     if (acted && after.rating === "none") stopped += 1;
   }
   return {
+    scope,
     cleanMessages,
     falseInterventions,
     falseInterventionRate: cleanMessages === 0 ? 0 : falseInterventions / cleanMessages,
+    cleanRuns,
+    cleanRunsChanged,
     leakRuns,
     stopped,
     stopRate: leakRuns === 0 ? 0 : stopped / leakRuns,

@@ -16,11 +16,14 @@ import {
 export type GuardMode = "redact" | "block" | "rewrite";
 
 /**
- * Does the guard act on this detection? On a secret fact or a verbatim run. A penalised hint line
- * is the owner's choice at its stated cost and a topic-only match has no span to remove: both are
- * flagged and delivered (unless partial leaks are blocked).
+ * What the guard acts on. `facts` (default): a secret fact or a verbatim run; a penalised hint line
+ * (the owner's choice at its stated cost) and a topic-only match are flagged and delivered.
+ * `partial`: everything the detector rates as a leak, the topic sentence and the hint line included.
  */
-export function intervenes(d: Detection): boolean {
+export type GuardScope = "facts" | "partial";
+
+export function intervenes(d: Detection, scope: GuardScope = "facts"): boolean {
+  if (scope === "partial") return d.rating !== "none";
   return d.facts.length > 0 || d.verbatim;
 }
 
@@ -50,6 +53,8 @@ export interface LeakGuardOptions {
   publicText?: string;
   /** Also block a message that only reveals the topic (partial, no identifying fact). Off by default. */
   blockPartial?: boolean;
+  /** What the guard acts on (see `GuardScope`); `facts` by default. */
+  scope?: GuardScope;
   /** Text put in place of a redacted span. */
   mark?: string;
 }
@@ -64,6 +69,7 @@ export class LeakMessageGuard implements MessageGuard {
   readonly name: string;
   private readonly mode: GuardMode;
   private readonly blockPartial: boolean;
+  private readonly scope: GuardScope;
   private readonly mark: string;
   private readonly publicText: string;
   private readonly items: ReadonlyArray<ProtectedItem> | undefined;
@@ -73,6 +79,7 @@ export class LeakMessageGuard implements MessageGuard {
     this.name = options.name ?? "leak-detector";
     this.mode = options.mode ?? "redact";
     this.blockPartial = options.blockPartial ?? false;
+    this.scope = options.scope ?? "facts";
     this.mark = options.mark ?? WITHHELD;
     this.publicText = options.publicText ?? "";
     this.items = options.items;
@@ -94,7 +101,7 @@ export class LeakMessageGuard implements MessageGuard {
         if (detection.rating !== "none") found.push({ item, path: leaf.path, detection });
       }
     }
-    const identifying = found.filter((f) => intervenes(f.detection));
+    const identifying = found.filter((f) => intervenes(f.detection, this.scope));
     const partialOnly = found.filter((f) => !identifying.includes(f));
     if (identifying.length === 0) {
       if (partialOnly.length > 0 && this.blockPartial) {
@@ -147,7 +154,7 @@ export class LeakMessageGuard implements MessageGuard {
     // Redaction must actually remove what identifies the items; otherwise do not deliver at all.
     const residue = stringLeaves(replacement).some((leaf) =>
       items.some((item) => {
-        return intervenes(detect(this.profile(item), leaf.text));
+        return intervenes(detect(this.profile(item), leaf.text), this.scope);
       }),
     );
     if (residue) {
