@@ -8,12 +8,16 @@ import { type AgentPolicy, ModelPolicy, RulePolicy, ScriptedPolicy } from "./age
 import {
   checkDetector,
   checkGuard,
+  checkJudged,
   checkUnrelated,
   type DetectorCheck,
   type GuardCheck,
+  type JudgedCheck,
+  type LabelledSet,
   readLabelledSet,
   type UnrelatedCheck,
 } from "./detector-check.js";
+import type { JudgeMode } from "./layered.js";
 import { loadMagpie } from "./loader.js";
 import type { AgentMode, MagpieReport } from "./report.js";
 import { type JudgeConfig, runMagpie } from "./run.js";
@@ -51,6 +55,8 @@ export const MagpieCommandOptionsSchema = z.object({
   judge: z.boolean().default(true),
   out: z.string().min(1).optional(),
   includePrivate: z.boolean().default(false),
+  /** With --detector-check and a model: rate every item with the model, or only the unsure ones. */
+  judgeMode: z.enum(["model", "layered"]).optional(),
 });
 export type MagpieCommandOptions = z.input<typeof MagpieCommandOptionsSchema>;
 
@@ -71,6 +77,7 @@ export type MagpieCommandResult =
       file: string;
       check: DetectorCheck;
       guard: GuardCheck[];
+      judged: JudgedCheck | null;
       unrelated: UnrelatedCheck | null;
     };
 
@@ -98,7 +105,8 @@ export async function evalMagpie(
     const check = checkDetector(set);
     const guard = [checkGuard(set, "facts"), checkGuard(set, "partial")];
     const unrelated = o.data !== undefined ? checkUnrelated(loadMagpie(o.data).scenarios) : null;
-    return { kind: "detector", file: o.detectorCheck, check, guard, unrelated };
+    const judged = o.judgeMode === undefined ? null : await judgedCheck(set, o.judgeMode, o, hooks.env);
+    return { kind: "detector", file: o.detectorCheck, check, guard, judged, unrelated };
   }
 
   if (o.replay !== undefined) {
@@ -220,11 +228,36 @@ export async function evalMagpie(
   return { kind: "report", report: result.report, runFiles };
 }
 
+async function judgedCheck(
+  set: LabelledSet,
+  mode: JudgeMode,
+  o: { model?: string | undefined; baseUrl?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<JudgedCheck> {
+  const envConfig = modelConfigFromEnv(env);
+  if (o.model === undefined && envConfig === null) {
+    throw new UserInputError("--judge-mode needs a model", {
+      field: "--judge-mode",
+      hint: "give --model NAME (and --base-url URL) or set QUORUM_MODEL / OPENAI_BASE_URL",
+    });
+  }
+  const model = createChatModel(
+    {
+      ...(o.model !== undefined ? { model: o.model } : {}),
+      ...(o.baseUrl !== undefined ? { baseURL: o.baseUrl } : {}),
+    },
+    {},
+    env,
+  );
+  return checkJudged(set, { mode, model, modelName: o.model ?? envConfig?.model ?? "unknown" });
+}
+
 export function formatDetectorCheck(
   file: string,
   c: DetectorCheck,
   guards: ReadonlyArray<GuardCheck>,
   unrelated: UnrelatedCheck | null,
+  judged: JudgedCheck | null,
   table: (h: string[], rows: string[][]) => string,
 ): string {
   const f = (x: number) => x.toFixed(3);
@@ -243,6 +276,12 @@ export function formatDetectorCheck(
       (guard) =>
         `message guard (scope ${guard.scope}), message by message: changes ${guard.falseInterventions} of ${guard.cleanMessages} messages of runs rated clean (${(guard.falseInterventionRate * 100).toFixed(1)}%; ${guard.cleanRunsChanged} of ${guard.cleanRuns} clean runs touched); stops ${guard.stopped} of ${guard.leakRuns} labelled leaks (${(guard.stopRate * 100).toFixed(1)}%, judged by the same detector on the redacted run)`,
     ),
+    `layered mode would ask a model about ${c.layered.unsure} of ${c.messages} items (${c.layered.unsureLeaks} of them labelled leaks) and save ${c.layered.sure} calls; the detector's ${c.layered.sure} sure calls agree with the labels on ${c.layered.sureCorrect}`,
+    ...(judged
+      ? [
+          `with the model (${judged.model}, ${judged.mode} mode; a model's result): precision ${f(judged.precision)}  recall ${f(judged.recall)}  F1 ${f(judged.f1)}  level accuracy ${f(judged.levelAccuracy)}; ${judged.modelCalls} model calls, ${judged.saved} saved by the detector`,
+        ]
+      : []),
     ...(c.crossValidation.folds > 1
       ? [
           `leave-one-scenario-out (${c.crossValidation.folds} folds, topic threshold fitted on the others: ${c.crossValidation.chosen.join(", ")}): precision ${f(c.crossValidation.precision)}  recall ${f(c.crossValidation.recall)}  F1 ${f(c.crossValidation.f1)}  level accuracy ${f(c.crossValidation.levelAccuracy)}`,

@@ -16,6 +16,8 @@ import {
   redactionSpans,
 } from "../../guards/privacy/detector.js";
 import { type GuardScope, intervenes } from "../../guards/privacy/message-guard.js";
+import type { Invocable } from "../../models/index.js";
+import { detectorIsSure, type JudgedItem, type JudgeMode, judgeItems } from "./layered.js";
 import { type MagpieScenario, publicTextOf } from "./schema.js";
 
 /**
@@ -59,6 +61,8 @@ export interface DetectorCheck extends Counts {
   byKind: Record<string, { messages: number; flagged: number; labelledLeaks: number; correct: number }>;
   byScenario: Record<string, Counts>;
   crossValidation: CrossValidation;
+  /** What layered mode would leave to a model: the items the detector is unsure of. */
+  layered: { sure: number; unsure: number; sureCorrect: number; unsureLeaks: number };
   rows: CheckRow[];
 }
 
@@ -201,7 +205,18 @@ export function checkDetector(
   const byScenario: Record<string, Counts> = {};
   for (const s of new Set(rows.map((r) => r.scenario)))
     byScenario[s] = counts(rows.filter((r) => r.scenario === s));
-  return { ...counts(rows), byKind, byScenario, crossValidation: crossValidate(scored), rows };
+  const layered = { sure: 0, unsure: 0, sureCorrect: 0, unsureLeaks: 0 };
+  for (const [i, x] of scored.entries()) {
+    const row = rows[i] as CheckRow;
+    if (detectorIsSure(x.detection, thresholds)) {
+      layered.sure += 1;
+      if ((row.predicted !== "none") === (row.label !== "none")) layered.sureCorrect += 1;
+    } else {
+      layered.unsure += 1;
+      if (row.label !== "none") layered.unsureLeaks += 1;
+    }
+  }
+  return { ...counts(rows), byKind, byScenario, crossValidation: crossValidate(scored), layered, rows };
 }
 
 /** Precision the fitted threshold must keep on the training scenarios. */
@@ -308,6 +323,43 @@ export function checkGuard(set: LabelledSet, scope: GuardScope = "facts"): Guard
     leakRuns,
     stopped,
     stopRate: leakRuns === 0 ? 0 : stopped / leakRuns,
+  };
+}
+
+export interface JudgedCheck extends Counts {
+  mode: JudgeMode;
+  model: string;
+  modelCalls: number;
+  /** Items the detector decided alone (layered mode): calls saved against asking about every item. */
+  saved: number;
+}
+
+/** The labelled set rated with a model beside the detector (`model` or `layered`). */
+export async function checkJudged(
+  set: LabelledSet,
+  options: { mode: JudgeMode; model: Invocable; modelName: string },
+): Promise<JudgedCheck> {
+  const profiles = profilesOf(set);
+  const items = new Map(set.items.map((i) => [i.id, i]));
+  const judged: JudgedItem[] = set.messages.map((m) => {
+    const item = items.get(m.item);
+    return {
+      id: m.id,
+      value: item?.value ?? "",
+      publicText: item?.public ?? "",
+      text: m.text,
+      profile: profiles.get(m.item) as ItemProfile,
+    };
+  });
+  const result = await judgeItems(judged, options);
+  const rating = new Map(result.ratings.map((r) => [r.id, r.rating]));
+  const rows = set.messages.map((m) => ({ label: m.label, predicted: rating.get(m.id) ?? "none" }));
+  return {
+    mode: options.mode,
+    model: options.modelName,
+    modelCalls: result.modelCalls,
+    saved: result.saved,
+    ...counts(rows),
   };
 }
 
