@@ -13,6 +13,7 @@ import {
   stem,
   tokenize,
 } from "./detector-text.js";
+import { normalizeText } from "./normalize.js";
 
 /**
  * An item's profile: its secret facts (figures, dates, names, quoted phrases), the phrases whose
@@ -241,12 +242,13 @@ export interface ProfileOptions {
 
 /** Builds the item's profile from its text, the public text and the other agents' items. */
 export function profileItem(input: PrivateItemInput, options: ProfileOptions = {}): ItemProfile {
+  const source = normalizeText(input.value);
   // Blank penalty amounts in place so offsets still line up with the item's clauses.
-  const value = input.value.replace(
+  const value = source.replace(
     PENALTY_NUMBER,
     (m, lead: string) => lead + " ".repeat(m.length - lead.length),
   );
-  const parts = parseItem(input.value);
+  const parts = parseItem(source);
   const pub = publicFacts(input.publicText ?? "");
   const roleAt = (at: number): { role: ClauseRole; permitted: boolean; span?: Span } => {
     const c = parts.clauses.find((x) => x.start <= at && at < x.end);

@@ -20,6 +20,7 @@ import {
   tokenize,
   tokenSpan,
 } from "./detector-text.js";
+import { normalizeMapped, originalSpan } from "./normalize.js";
 
 export type { Fact, FactKind, ItemProfile, PrivateItemInput } from "./detector-profile.js";
 export { profileItem, SHINGLE } from "./detector-profile.js";
@@ -69,7 +70,12 @@ export const DEFAULT_THRESHOLDS: RatingThresholds = { topic: 2.5, fullTopic: 2 }
 
 /** A message read once (tokens, sentences, dates, numbers, word runs), to check against many items. */
 export interface MessageView {
+  /** The message as written: evidence spans point into it. */
+  original: string;
+  /** Normalised (see normalize.ts), with decoded readings appended: what is matched. */
   text: string;
+  /** Input index of each character of `text`. */
+  map: number[];
   tokens: Token[];
   /** Sentence index of each token. */
   sentenceOf: number[];
@@ -79,7 +85,8 @@ export interface MessageView {
   runs: string[];
 }
 
-export function readMessage(text: string): MessageView {
+export function readMessage(original: string): MessageView {
+  const { text, map } = normalizeMapped(original);
   const tokens = tokenize(text);
   const dates = findDates(text);
   const runs: string[] = [];
@@ -98,7 +105,7 @@ export function readMessage(text: string): MessageView {
     if (prev && /[.!?]\s|\n/.test(text.slice(prev.end, t.start))) sentence += 1;
     sentenceOf.push(sentence);
   }
-  return { text, tokens, sentenceOf, dates, numbers: findNumbers(text, dates), runs };
+  return { original, text, map, tokens, sentenceOf, dates, numbers: findNumbers(text, dates), runs };
 }
 
 /** Token indices covered by a phrase the item permits: what is said there is never a leak. */
@@ -140,6 +147,12 @@ function fuzzyPhrase(tokens: ReadonlyArray<Token>, phrase: string): Array<{ from
     if (ok) out.push({ from: i, to: at + 1 });
   }
   return out;
+}
+
+/** Evidence found in the normalised text, as a span of the message as written. */
+function inOriginal(view: MessageView, e: Evidence): Evidence {
+  const s = originalSpan(view, e.start, e.end);
+  return { ...e, ...s, text: view.original.slice(s.start, s.end) };
 }
 
 function sentenceSpan(view: MessageView, sentence: number): Span {
@@ -283,7 +296,7 @@ export function detect(
   const detection: Detection = {
     itemId: profile.id,
     rating: "none",
-    evidence: mergeEvidence(evidence),
+    evidence: mergeEvidence(evidence).map((e) => inOriginal(view, e)),
     facts: [...facts],
     bare: [...bare],
     hints: [...hints],
