@@ -22,7 +22,16 @@ import { normalizeText } from "./normalize.js";
  * the other agents hold (their items). Built from the item's text alone.
  */
 
-export type FactKind = "money" | "percent" | "count" | "number" | "date" | "name" | "phrase" | "hint";
+export type FactKind =
+  | "money"
+  | "percent"
+  | "count"
+  | "number"
+  | "date"
+  | "name"
+  | "phrase"
+  | "hint"
+  | "value";
 
 export interface Fact {
   id: string;
@@ -53,6 +62,11 @@ export interface PrivateItemInput {
   publicText?: string;
   /** The other agents' private items in the same scenario: words shared with them weigh less. */
   otherText?: string;
+  /**
+   * The value itself is the secret (a canary, an account number): it is also found whole in any
+   * spelling (separators, case, digit words, encodings) and redacted whole.
+   */
+  exact?: boolean;
 }
 
 export interface ItemProfile {
@@ -64,6 +78,8 @@ export interface ItemProfile {
   shingles: Set<string>;
   /** Lowercased phrases the owner may say. */
   permitted: string[];
+  /** Set for exact items: the value, looked for whole. */
+  exact?: string;
 }
 
 export const SHINGLE = 6;
@@ -278,6 +294,7 @@ export function profileItem(input: PrivateItemInput, options: ProfileOptions = {
     keywords,
     shingles: itemShingles(value, roleAt, pub, keywords),
     permitted: permittedPhrases,
+    ...(input.exact ? { exact: input.value } : {}),
   };
 }
 

@@ -20,7 +20,7 @@ import {
   tokenize,
   tokenSpan,
 } from "./detector-text.js";
-import { normalizeMapped, originalSpan } from "./normalize.js";
+import { findValue, normalizeMapped, originalSpan } from "./normalize.js";
 
 export type { Fact, FactKind, ItemProfile, PrivateItemInput } from "./detector-profile.js";
 export { profileItem, SHINGLE } from "./detector-profile.js";
@@ -279,6 +279,13 @@ export function detect(
     }
     ev(hit.fact.kind, hit, hit.fact.id);
   }
+  if (profile.exact !== undefined) {
+    const id = `${profile.id}#value`;
+    for (const span of findValue(view.original, profile.exact)) {
+      facts.add(id);
+      evidence.push({ kind: "value", factId: id, ...span, text: view.original.slice(span.start, span.end) });
+    }
+  }
   let verbatim = false;
   for (const [i, run] of view.runs.entries()) {
     if (!profile.shingles.has(run) || mask.has(i)) continue;
@@ -296,7 +303,8 @@ export function detect(
   const detection: Detection = {
     itemId: profile.id,
     rating: "none",
-    evidence: mergeEvidence(evidence).map((e) => inOriginal(view, e)),
+    // Whole-value matches are already spans of the message as written.
+    evidence: mergeEvidence(evidence.map((e) => (e.kind === "value" ? e : inOriginal(view, e)))),
     facts: [...facts],
     bare: [...bare],
     hints: [...hints],

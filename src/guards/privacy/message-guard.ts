@@ -74,6 +74,8 @@ export class LeakMessageGuard implements MessageGuard {
   private readonly publicText: string;
   private readonly items: ReadonlyArray<ProtectedItem> | undefined;
   private readonly profiles = new Map<string, ItemProfile>();
+  /** Run, sender and recipient -> the text delivered so far. */
+  private readonly sent = new Map<string, string>();
 
   constructor(options: LeakGuardOptions = {}) {
     this.name = options.name ?? "leak-detector";
@@ -86,6 +88,45 @@ export class LeakMessageGuard implements MessageGuard {
   }
 
   checkMessage(input: MessageGuardInput): Verdict {
+    const verdict = this.checkAlone(input);
+    if (verdict.decision === "block") return verdict;
+    const delivered = verdict.decision === "redact" ? verdict.replacement : input.message.content;
+    return this.checkAccumulated(input, verdict, leafText(delivered));
+  }
+
+  /**
+   * What a recipient has received from this sender adds up: a value split over two messages ("my
+   * SSN starts 078-05-", "and ends 1120") is withheld when the second would complete it.
+   */
+  private checkAccumulated(input: MessageGuardInput, verdict: Verdict, text: string): Verdict {
+    const items = this.itemsOf(input.log, input.runId, input.from);
+    const keys = input.to.map((to) => `${input.runId}\u0000${input.from}\u0000${to}`);
+    for (const item of items) {
+      const profile = this.profile(item);
+      for (const key of keys) {
+        const before = this.sent.get(key);
+        if (before === undefined || intervenes(detect(profile, text), this.scope)) continue;
+        if (intervenes(detect(profile, `${before}\n${text}`), this.scope)) {
+          return {
+            guard: this.name,
+            hook: "message",
+            decision: "block",
+            flagged: true,
+            riskType: "sensitive data privacy violations",
+            rationale: `with what ${key.split("\u0000")[2]} already received, the message completes private ${item.key ?? item.id}; rephrase`,
+          };
+        }
+      }
+    }
+    for (const key of keys) {
+      const before = this.sent.get(key);
+      // Bounded: what one recipient got lately, not a whole long run.
+      this.sent.set(key, (before === undefined ? text : `${before}\n${text}`).slice(-HISTORY_CHARS));
+    }
+    return verdict;
+  }
+
+  private checkAlone(input: MessageGuardInput): Verdict {
     const items = this.itemsOf(input.log, input.runId, input.from);
     const base = { guard: this.name, hook: "message" as const };
     if (items.length === 0) {
@@ -180,7 +221,12 @@ export class LeakMessageGuard implements MessageGuard {
     const key = `${item.owner}\u0000${item.id}`;
     let p = this.profiles.get(key);
     if (!p) {
-      p = profileItem({ id: item.id, value: item.value, publicText: item.publicText ?? this.publicText });
+      p = profileItem({
+        id: item.id,
+        value: item.value,
+        publicText: item.publicText ?? this.publicText,
+        ...(item.exact ? { exact: true } : {}),
+      });
       this.profiles.set(key, p);
     }
     return p;
@@ -220,9 +266,21 @@ export interface StringLeaf {
   text: string;
 }
 
-/** Every string inside a message's content, with a path, so structured messages are checked too. */
+const HISTORY_CHARS = 20_000;
+
+function leafText(content: unknown): string {
+  return stringLeaves(content)
+    .map((l) => l.text)
+    .join("\n");
+}
+
+/**
+ * Every string and number inside a message's content, with a path, so structured messages are
+ * checked too (a number-typed field carries a value as well as a string does).
+ */
 export function stringLeaves(content: unknown, path = ""): StringLeaf[] {
   if (typeof content === "string") return [{ path, text: content }];
+  if (typeof content === "number" && Number.isFinite(content)) return [{ path, text: String(content) }];
   if (Array.isArray(content)) return content.flatMap((v, i) => stringLeaves(v, `${path}.${i}`));
   if (content !== null && typeof content === "object") {
     return Object.entries(content as Record<string, unknown>).flatMap(([k, v]) =>
@@ -234,6 +292,11 @@ export function stringLeaves(content: unknown, path = ""): StringLeaf[] {
 
 export function mapStrings(content: unknown, f: (text: string, path: string) => string, path = ""): unknown {
   if (typeof content === "string") return f(content, path);
+  if (typeof content === "number" && Number.isFinite(content)) {
+    // A number that carries a value is replaced whole by the mark.
+    const out = f(String(content), path);
+    return out === String(content) ? content : out;
+  }
   if (Array.isArray(content)) return content.map((v, i) => mapStrings(v, f, `${path}.${i}`));
   if (content !== null && typeof content === "object") {
     const out: Record<string, unknown> = {};

@@ -234,12 +234,18 @@ function compact(m: Mapped): Mapped {
  * words, encodings ignored): spans of the input, each covering the whole value.
  */
 export function findValue(text: string, value: string): Array<{ start: number; end: number }> {
-  const needle = compact(normalizeMapped(value, { decode: false })).text;
+  // Leading zeros carry nothing a number-typed field keeps ("078-05-1120" as 78051120).
+  const full = compact(normalizeMapped(value, { decode: false })).text;
+  const needle = full.replace(/^0+(?=\d)/, "");
+  const zeros = full.length - needle.length;
   if (needle.length < 4) return [];
   const hay = compact(normalizeMapped(text));
   const out: Array<{ start: number; end: number }> = [];
   for (let at = hay.text.indexOf(needle); at >= 0; at = hay.text.indexOf(needle, at + 1)) {
-    out.push(originalSpan(hay, at, at + needle.length));
+    // The zeros that were there are part of the value: the span covers them too.
+    let from = at;
+    while (from > 0 && at - from < zeros && hay.text[from - 1] === "0") from -= 1;
+    out.push(originalSpan(hay, from, at + needle.length));
   }
   return out;
 }
