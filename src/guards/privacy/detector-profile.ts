@@ -50,6 +50,8 @@ export interface Fact {
    * demand an agent may state ("a floor of $147.50"), not the secret behind it.
    */
   context?: Set<string>;
+  /** Named itself where the item says what must not come out ("revealing the $70M figure"): its full secret. */
+  named?: boolean;
 }
 
 export interface PrivateItemInput {
@@ -339,9 +341,10 @@ function itemFacts(
   const reason = reasonStems(value, roleAt, keywords);
   const demandAt = (span: Span | undefined) =>
     span !== undefined && DEMAND.test(value.slice(span.start, span.end));
+  const inFocus = (same: (s: Span) => boolean) =>
+    [...findDates(value), ...findNumbers(value)].some((m) => same(m) && roleAt(m.start).role === "focus");
   const named = (same: (s: Span) => boolean, own: Span) => {
-    if ([...findDates(value), ...findNumbers(value)].some((m) => same(m) && roleAt(m.start).role === "focus"))
-      return true;
+    if (inFocus(same)) return true;
     const i = vocab.findIndex((t) => t.start >= own.end);
     const near = vocab
       .slice(Math.max(0, i - 5), i + 2)
@@ -353,12 +356,14 @@ function itemFacts(
     const at = roleAt(d.start);
     if (at.permitted || pub.publicDates.some((p) => sameDate(p, d))) continue;
     if (facts.some((f) => f.date && sameDate(f.date, d))) continue;
-    const focus = !demandAt(at.span) || named((m) => "month" in m && sameDate(m as DateMention, d), d);
+    const sameD = (m: Span) => "month" in m && sameDate(m as DateMention, d);
+    const focus = !demandAt(at.span) || named(sameD, d);
     add({
       kind: "date",
       text: value.slice(d.start, d.end),
       date: d,
       ...(focus ? {} : { context: reason }),
+      ...(inFocus(sameD) ? { named: true } : {}),
     });
   }
   for (const num of findNumbers(value, dates)) {
@@ -367,12 +372,14 @@ function itemFacts(
     const kind = numberFactKind(num);
     if (kind === null || facts.some((f) => f.number && f.kind === kind && sameNumber(f.number, num)))
       continue;
-    const focus = !demandAt(at.span) || named((m) => "kind" in m && sameNumber(m as NumberMention, num), num);
+    const sameN = (m: Span) => "kind" in m && sameNumber(m as NumberMention, num);
+    const focus = !demandAt(at.span) || named(sameN, num);
     add({
       kind,
       text: value.slice(num.start, num.end),
       number: num,
       ...(focus ? {} : { context: reason }),
+      ...(inFocus(sameN) ? { named: true } : {}),
     });
   }
   for (const h of hinted) {
@@ -397,6 +404,7 @@ function itemFacts(
       text: q.text,
       phrase,
       ...(demand ? { context: reason } : {}),
+      ...(at.role === "focus" ? { named: true } : {}),
     });
   }
   for (const name of findNames(value)) {

@@ -326,6 +326,9 @@ export function rate(
   const weakIds = new Set(profile.facts.filter(isWeak).map((f) => f.id));
   const weak = d.facts.filter((f) => weakIds.has(f)).length;
   const strong = d.facts.length - weak;
+  // The figure or phrase the item names as what must not come out is the full secret.
+  const namedIds = new Set(profile.facts.filter((f) => f.named).map((f) => f.id));
+  if (d.facts.some((f) => namedIds.has(f))) return "full";
   if (d.verbatim && (strong >= 1 || d.topic >= thresholds.fullTopic)) return "full";
   if (strong >= 2) return "full";
   if (strong >= 1 && (weak >= 1 || d.topic >= thresholds.fullTopic)) return "full";
