@@ -318,6 +318,17 @@ function reasonStems(value: string, roleAt: RoleAt, keywords: Map<string, number
   return out;
 }
 
+/** What the fact readers share: the item, where each clause's role is, and the facts so far. */
+interface Reading {
+  value: string;
+  pub: PublicFacts;
+  roleAt: RoleAt;
+  /** The item's words outside its demands: the context a demand's figure needs. */
+  reason: Set<string>;
+  facts: Fact[];
+  add: (f: Omit<Fact, "id">) => void;
+}
+
 function itemFacts(
   id: string,
   value: string,
@@ -329,59 +340,70 @@ function itemFacts(
 ): Fact[] {
   const facts: Fact[] = [];
   const add = (f: Omit<Fact, "id">) => facts.push({ id: `${id}#${facts.length + 1}`, ...f });
-  // A figure named where the item says what must not come out ("revealing the $70M figure"), or
-  // stated next to a word that such a clause names ("the number of cuts" for "cut 14 of the 60
-  // roles"), needs no context to be the secret.
+  const r: Reading = { value, pub, roleAt, reason: reasonStems(value, roleAt, keywords), facts, add };
+  figureFacts(r);
+  phraseFacts(r, hinted, permitted);
+  nameFacts(r);
+  return facts;
+}
+
+function demandAt(value: string, span: Span | undefined): boolean {
+  return span !== undefined && DEMAND.test(value.slice(span.start, span.end));
+}
+
+/**
+ * A figure named where the item says what must not come out ("revealing the $70M figure") is
+ * `inFocus`; one stated next to a word such a clause names ("the number of cuts" for "cut 14 of
+ * the 60 roles") is `near` it. Either needs no context to be the secret.
+ */
+function focusTests(value: string, roleAt: RoleAt) {
+  const vocab = tokenize(value);
   const focusStems = new Set<string>();
-  for (const t of tokenize(value)) {
+  for (const t of vocab) {
     if (roleAt(t.start).role === "focus" && !isStopword(t.text) && !META.has(t.stem) && t.text.length > 3)
       focusStems.add(t.stem);
   }
-  const vocab = tokenize(value);
-  const reason = reasonStems(value, roleAt, keywords);
-  const demandAt = (span: Span | undefined) =>
-    span !== undefined && DEMAND.test(value.slice(span.start, span.end));
+  const mentions = [...findDates(value), ...findNumbers(value)];
   const inFocus = (same: (s: Span) => boolean) =>
-    [...findDates(value), ...findNumbers(value)].some((m) => same(m) && roleAt(m.start).role === "focus");
-  const named = (same: (s: Span) => boolean, own: Span) => {
-    if (inFocus(same)) return true;
+    mentions.some((m) => same(m) && roleAt(m.start).role === "focus");
+  const near = (own: Span) => {
     const i = vocab.findIndex((t) => t.start >= own.end);
-    const near = vocab
+    return vocab
       .slice(Math.max(0, i - 5), i + 2)
-      .filter((t) => t.end <= own.start || t.start >= own.end);
-    return near.some((t) => focusStems.has(t.stem));
+      .some((t) => (t.end <= own.start || t.start >= own.end) && focusStems.has(t.stem));
+  };
+  return { inFocus, near };
+}
+
+/** Dates and figures of the secret and focus clauses. */
+function figureFacts(r: Reading): void {
+  const { value, pub, roleAt, facts, add } = r;
+  const { inFocus, near } = focusTests(value, roleAt);
+  const figure = (m: DateMention | NumberMention, same: (s: Span) => boolean) => {
+    const named = inFocus(same);
+    const free = !demandAt(value, roleAt(m.start).span) || named || near(m);
+    return { ...(free ? {} : { context: r.reason }), ...(named ? { named: true } : {}) };
   };
   const dates = findDates(value);
   for (const d of dates) {
-    const at = roleAt(d.start);
-    if (at.permitted || pub.publicDates.some((p) => sameDate(p, d))) continue;
+    if (roleAt(d.start).permitted || pub.publicDates.some((p) => sameDate(p, d))) continue;
     if (facts.some((f) => f.date && sameDate(f.date, d))) continue;
-    const sameD = (m: Span) => "month" in m && sameDate(m as DateMention, d);
-    const focus = !demandAt(at.span) || named(sameD, d);
-    add({
-      kind: "date",
-      text: value.slice(d.start, d.end),
-      date: d,
-      ...(focus ? {} : { context: reason }),
-      ...(inFocus(sameD) ? { named: true } : {}),
-    });
+    const same = (m: Span) => "month" in m && sameDate(m as DateMention, d);
+    add({ kind: "date", text: value.slice(d.start, d.end), date: d, ...figure(d, same) });
   }
   for (const num of findNumbers(value, dates)) {
-    const at = roleAt(num.start);
-    if (at.permitted || pub.publicNumbers.some((p) => sameNumber(p, num))) continue;
+    if (roleAt(num.start).permitted || pub.publicNumbers.some((p) => sameNumber(p, num))) continue;
     const kind = numberFactKind(num);
     if (kind === null || facts.some((f) => f.number && f.kind === kind && sameNumber(f.number, num)))
       continue;
-    const sameN = (m: Span) => "kind" in m && sameNumber(m as NumberMention, num);
-    const focus = !demandAt(at.span) || named(sameN, num);
-    add({
-      kind,
-      text: value.slice(num.start, num.end),
-      number: num,
-      ...(focus ? {} : { context: reason }),
-      ...(inFocus(sameN) ? { named: true } : {}),
-    });
+    const same = (m: Span) => "kind" in m && sameNumber(m as NumberMention, num);
+    add({ kind, text: value.slice(num.start, num.end), number: num, ...figure(num, same) });
   }
+}
+
+/** Penalised hint lines and the item's own quoted phrases (not the permitted ones). */
+function phraseFacts(r: Reading, hinted: ReadonlyArray<string>, permitted: ReadonlyArray<string>): void {
+  const { value, pub, roleAt, facts, add } = r;
   for (const h of hinted) {
     const phrase = normalizePhrase(h);
     if (phrase.length === 0 || pub.publicPhrase.includes(` ${phrase} `)) continue;
@@ -398,15 +420,19 @@ function itemFacts(
     if (words.every((w) => isStopword(w) || GENERIC.has(stem(w)) || pub.publicStems.has(stem(w)))) continue;
     if (words.length === 1 && !distinctiveWord(q.text)) continue;
     const at = roleAt(q.start);
-    const demand = at.span !== undefined && DEMAND.test(value.slice(at.span.start, at.span.end));
     add({
       kind: "phrase",
       text: q.text,
       phrase,
-      ...(demand ? { context: reason } : {}),
+      ...(demandAt(value, at.span) ? { context: r.reason } : {}),
       ...(at.role === "focus" ? { named: true } : {}),
     });
   }
+}
+
+/** Names (capitalised runs), matched whole or by a distinctive part. */
+function nameFacts(r: Reading): void {
+  const { value, pub, roleAt, facts, add } = r;
   for (const name of findNames(value)) {
     const phrase = normalizePhrase(name.text);
     if (roleAt(name.start).permitted || pub.publicPhrase.includes(` ${phrase} `)) continue;
@@ -415,15 +441,9 @@ function itemFacts(
       .split(" ")
       .filter((w) => w.length >= 4 && !isStopword(w) && !pub.publicStems.has(stem(w)) && !isMonthName(w));
     if (parts.length === 0) continue;
-    add({
-      kind: "name",
-      text: name.text,
-      phrase,
-      parts,
-      ...(demandAt(roleAt(name.start).span) ? { context: reason } : {}),
-    });
+    const demand = demandAt(value, roleAt(name.start).span);
+    add({ kind: "name", text: name.text, phrase, parts, ...(demand ? { context: r.reason } : {}) });
   }
-  return facts;
 }
 
 /**
