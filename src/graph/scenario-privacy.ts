@@ -77,7 +77,7 @@ export class CanarySinkGuard implements ToolCallGuard {
   ) {
     this.profiles = canaries.map((canary) => ({
       canary,
-      profile: profileItem({ id: canary.id, value: canary.value, publicText }),
+      profile: profileItem({ id: canary.id, value: canary.value, publicText, exact: true }),
     }));
   }
 
@@ -87,9 +87,8 @@ export class CanarySinkGuard implements ToolCallGuard {
       return { ...base, decision: "allow", flagged: false, rationale: `${input.tool} does not send outside` };
     }
     const texts = stringLeaves(input.args).map((l) => l.text);
-    const hits = this.profiles.filter(({ canary, profile }) =>
+    const hits = this.profiles.filter(({ profile }) =>
       texts.some((t) => {
-        if (t.includes(canary.value)) return true;
         const d = detect(profile, t);
         return d.facts.length > 0 || d.verbatim;
       }),
@@ -115,7 +114,8 @@ export class CanarySinkGuard implements ToolCallGuard {
 export function canaryGuards(s: Scenario, canaries: ReadonlyArray<Canary> = scenarioCanaries(s)): Guards {
   const items: ProtectedItem[] = [];
   for (const agent of s.agents) {
-    for (const c of canaries) items.push({ id: c.id, owner: agent.name, value: c.value, key: c.id });
+    for (const c of canaries)
+      items.push({ id: c.id, owner: agent.name, value: c.value, key: c.id, exact: true });
   }
   const outside = new Set(
     s.tools

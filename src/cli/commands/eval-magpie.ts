@@ -23,6 +23,7 @@ interface Flags {
   json?: boolean;
   quiet?: boolean;
   items?: boolean;
+  judgeMode?: string;
 }
 
 export function register(_program: Command, groups: CommandGroups): void {
@@ -51,6 +52,10 @@ export function register(_program: Command, groups: CommandGroups): void {
     )
     .option("--base-url <url>", "OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
     .option("--no-judge", "model mode: skip the LLM judge")
+    .option(
+      "--judge-mode <mode>",
+      "--detector-check with a model: model (every item) | layered (only the unsure ones)",
+    )
     .option("--out <dir>", "write each run file (private content redacted) into this folder")
     .option("--include-private", "keep private content in the run files")
     .option("--items", "also list each leaked item: detector and judge ratings side by side, with evidence")
@@ -73,6 +78,7 @@ export function register(_program: Command, groups: CommandGroups): void {
           judge: flags.judge !== false,
           ...(flags.out !== undefined ? { out: flags.out } : {}),
           includePrivate: flags.includePrivate === true,
+          ...(flags.judgeMode !== undefined ? { judgeMode: flags.judgeMode as "layered" } : {}),
         },
         {
           progress: (title, total) =>
@@ -80,8 +86,25 @@ export function register(_program: Command, groups: CommandGroups): void {
         },
       );
       if (result.kind === "detector") {
-        if (flags.json) printJson({ file: result.file, ...result.check, unrelated: result.unrelated });
-        else println(formatDetectorCheck(result.file, result.check, result.unrelated, table));
+        if (flags.json)
+          printJson({
+            file: result.file,
+            ...result.check,
+            guard: result.guard,
+            judged: result.judged,
+            unrelated: result.unrelated,
+          });
+        else
+          println(
+            formatDetectorCheck(
+              result.file,
+              result.check,
+              result.guard,
+              result.unrelated,
+              result.judged,
+              table,
+            ),
+          );
         return;
       }
       if (flags.json) {

@@ -1,4 +1,5 @@
 import { EVERYONE, type Item, type RunFile } from "../../core/index.js";
+import { containsValue } from "../../guards/privacy/normalize.js";
 import { CANARY_PATTERN, type Canary, masked } from "./canaries.js";
 
 /** Every place a private value can end up after a run. */
@@ -67,7 +68,8 @@ function textOf(v: unknown): string {
 
 /** The canaries present in a value, plus any CANARY-... token nobody declared. */
 function found(canaries: ReadonlyArray<Canary>, text: string): string[] {
-  const ids = canaries.filter((c) => text.includes(c.value)).map((c) => c.id);
+  // The same normalising matcher as the guards: spacing, case, digit words, encodings.
+  const ids = canaries.filter((c) => text.includes(c.value) || containsValue(text, c.value)).map((c) => c.id);
   for (const m of text.match(CANARY_PATTERN) ?? []) {
     if (!canaries.some((c) => c.value === m || m.startsWith(c.value) || c.value.includes(m))) {
       ids.push(`undeclared ${masked(m)}`);

@@ -7,11 +7,17 @@ import { createChatModel, modelConfigFromEnv } from "../../models/index.js";
 import { type AgentPolicy, ModelPolicy, RulePolicy, ScriptedPolicy } from "./agents.js";
 import {
   checkDetector,
+  checkGuard,
+  checkJudged,
   checkUnrelated,
   type DetectorCheck,
+  type GuardCheck,
+  type JudgedCheck,
+  type LabelledSet,
   readLabelledSet,
   type UnrelatedCheck,
 } from "./detector-check.js";
+import type { JudgeMode } from "./layered.js";
 import { loadMagpie } from "./loader.js";
 import type { AgentMode, MagpieReport } from "./report.js";
 import { type JudgeConfig, runMagpie } from "./run.js";
@@ -23,7 +29,7 @@ import { replayFile } from "./transcript.js";
 
 /** `quorum eval magpie` as a function: the CLI module only parses flags and prints. */
 
-export const GUARD_NAMES = ["none", "detector", "detector-block", "tom"] as const;
+export const GUARD_NAMES = ["none", "detector", "detector-block", "detector-rewrite", "tom"] as const;
 
 export const MagpieCommandOptionsSchema = z.object({
   data: z.string().min(1).optional(),
@@ -49,6 +55,8 @@ export const MagpieCommandOptionsSchema = z.object({
   judge: z.boolean().default(true),
   out: z.string().min(1).optional(),
   includePrivate: z.boolean().default(false),
+  /** With --detector-check and a model: rate every item with the model, or only the unsure ones. */
+  judgeMode: z.enum(["model", "layered"]).optional(),
 });
 export type MagpieCommandOptions = z.input<typeof MagpieCommandOptionsSchema>;
 
@@ -64,7 +72,14 @@ export interface MagpieCommandHooks {
 
 export type MagpieCommandResult =
   | { kind: "report"; report: MagpieReport; runFiles: string[] }
-  | { kind: "detector"; file: string; check: DetectorCheck; unrelated: UnrelatedCheck | null };
+  | {
+      kind: "detector";
+      file: string;
+      check: DetectorCheck;
+      guard: GuardCheck[];
+      judged: JudgedCheck | null;
+      unrelated: UnrelatedCheck | null;
+    };
 
 export async function evalMagpie(
   input: MagpieCommandOptions,
@@ -86,9 +101,12 @@ export async function evalMagpie(
   const progress = hooks.progress ?? (() => ({ tick() {}, stop() {} }));
 
   if (o.detectorCheck !== undefined) {
-    const check = checkDetector(readLabelledSet(o.detectorCheck));
+    const set = readLabelledSet(o.detectorCheck);
+    const check = checkDetector(set);
+    const guard = [checkGuard(set, "facts"), checkGuard(set, "partial")];
     const unrelated = o.data !== undefined ? checkUnrelated(loadMagpie(o.data).scenarios) : null;
-    return { kind: "detector", file: o.detectorCheck, check, unrelated };
+    const judged = o.judgeMode === undefined ? null : await judgedCheck(set, o.judgeMode, o, hooks.env);
+    return { kind: "detector", file: o.detectorCheck, check, guard, judged, unrelated };
   }
 
   if (o.replay !== undefined) {
@@ -113,8 +131,8 @@ export async function evalMagpie(
     guardNames.map(
       (g) =>
         new LeakMessageGuard({
-          name: g === "detector-block" ? "leak-detector-block" : "leak-detector",
-          mode: g === "detector-block" ? "block" : "redact",
+          name: g === "detector" ? "leak-detector" : `leak-${g}`,
+          mode: g === "detector-block" ? "block" : g === "detector-rewrite" ? "rewrite" : "redact",
           publicText: publicTextOf(s),
         }),
     );
@@ -210,10 +228,36 @@ export async function evalMagpie(
   return { kind: "report", report: result.report, runFiles };
 }
 
+async function judgedCheck(
+  set: LabelledSet,
+  mode: JudgeMode,
+  o: { model?: string | undefined; baseUrl?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<JudgedCheck> {
+  const envConfig = modelConfigFromEnv(env);
+  if (o.model === undefined && envConfig === null) {
+    throw new UserInputError("--judge-mode needs a model", {
+      field: "--judge-mode",
+      hint: "give --model NAME (and --base-url URL) or set QUORUM_MODEL / OPENAI_BASE_URL",
+    });
+  }
+  const model = createChatModel(
+    {
+      ...(o.model !== undefined ? { model: o.model } : {}),
+      ...(o.baseUrl !== undefined ? { baseURL: o.baseUrl } : {}),
+    },
+    {},
+    env,
+  );
+  return checkJudged(set, { mode, model, modelName: o.model ?? envConfig?.model ?? "unknown" });
+}
+
 export function formatDetectorCheck(
   file: string,
   c: DetectorCheck,
+  guards: ReadonlyArray<GuardCheck>,
   unrelated: UnrelatedCheck | null,
+  judged: JudgedCheck | null,
   table: (h: string[], rows: string[][]) => string,
 ): string {
   const f = (x: number) => x.toFixed(3);
@@ -228,6 +272,36 @@ export function formatDetectorCheck(
     `leak detector on ${file}: ${c.messages} labelled messages (a leak is a partial or full rating)`,
     `precision ${f(c.precision)}  recall ${f(c.recall)}  F1 ${f(c.f1)}  (tp ${c.tp}, fp ${c.fp}, fn ${c.fn}, tn ${c.tn})`,
     `exact level (none/partial/full) accuracy ${f(c.levelAccuracy)}`,
+    ...guards.map(
+      (guard) =>
+        `message guard (scope ${guard.scope}), message by message: changes ${guard.falseInterventions} of ${guard.cleanMessages} messages of runs rated clean (${(guard.falseInterventionRate * 100).toFixed(1)}%; ${guard.cleanRunsChanged} of ${guard.cleanRuns} clean runs touched); stops ${guard.stopped} of ${guard.leakRuns} labelled leaks (${(guard.stopRate * 100).toFixed(1)}%, judged by the same detector on the redacted run)`,
+    ),
+    `layered mode would ask a model about ${c.layered.unsure} of ${c.messages} items (${c.layered.unsureLeaks} of them labelled leaks) and save ${c.layered.sure} calls; the detector's ${c.layered.sure} sure calls agree with the labels on ${c.layered.sureCorrect}`,
+    ...(judged
+      ? [
+          `with the model (${judged.model}, ${judged.mode} mode; a model's result): precision ${f(judged.precision)}  recall ${f(judged.recall)}  F1 ${f(judged.f1)}  level accuracy ${f(judged.levelAccuracy)}; ${judged.modelCalls} model calls, ${judged.saved} saved by the detector`,
+        ]
+      : []),
+    ...(c.crossValidation.folds > 1
+      ? [
+          `leave-one-scenario-out (${c.crossValidation.folds} folds, topic threshold fitted on the others: ${c.crossValidation.chosen.join(", ")}): precision ${f(c.crossValidation.precision)}  recall ${f(c.crossValidation.recall)}  F1 ${f(c.crossValidation.f1)}  level accuracy ${f(c.crossValidation.levelAccuracy)}`,
+          "",
+          table(
+            ["scenario", "messages", "leaks", "tp", "fp", "fn", "precision", "recall", "level acc"],
+            Object.entries(c.byScenario).map(([s, k]) => [
+              s,
+              String(k.messages),
+              String(k.tp + k.fn),
+              String(k.tp),
+              String(k.fp),
+              String(k.fn),
+              k.tp + k.fp === 0 ? "n/a" : f(k.precision),
+              k.tp + k.fn === 0 ? "n/a" : f(k.recall),
+              f(k.levelAccuracy),
+            ]),
+          ),
+        ]
+      : []),
     "",
     table(["kind", "messages", "labelled leaks", "flagged", "correct"], rows),
     ...(unrelated

@@ -62,12 +62,26 @@ export function isStopword(word: string): boolean {
 export function stem(word: string): string {
   let w = word.toLowerCase().replace(/[’']s$/, "");
   if (w.length > 5 && w.endsWith("ies")) return `${w.slice(0, -3)}y`;
-  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
+  if (w.length > 5 && w.endsWith("ing")) w = silentE(w.slice(0, -3));
+  else if (w.length > 4 && w.endsWith("ed")) w = silentE(w.slice(0, -2));
   else if (w.length > 4 && w.endsWith("es") && /(ch|sh|x|ss)es$/.test(w)) w = w.slice(0, -2);
   else if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) w = w.slice(0, -1);
   if (w.length > 5 && w.endsWith("e")) w = w.slice(0, -1);
   return w;
+}
+
+const ROOT = 6;
+/**
+ * The first letters of a long stem, so derived words meet: "automation" / "automating",
+ * "liquidity" / "liquid". Used for an item's topic words, where a near miss costs little.
+ */
+export function root(stemmed: string): string {
+  return stemmed.length > ROOT ? stemmed.slice(0, ROOT) : stemmed;
+}
+
+/** "coding" -> "cod" -> "code", "named" -> "name": a short consonant-vowel-consonant stem lost its e. */
+function silentE(w: string): string {
+  return /^[^aeiou][aeiou][^aeiouwxy]$/.test(w) ? `${w}e` : w;
 }
 
 /**

@@ -13,6 +13,20 @@ import {
   WITHHELD,
 } from "./detector.js";
 
+export type GuardMode = "redact" | "block" | "rewrite";
+
+/**
+ * What the guard acts on. `facts` (default): a secret fact or a verbatim run; a penalised hint line
+ * (the owner's choice at its stated cost) and a topic-only match are flagged and delivered.
+ * `partial`: everything the detector rates as a leak, the topic sentence and the hint line included.
+ */
+export type GuardScope = "facts" | "partial";
+
+export function intervenes(d: Detection, scope: GuardScope = "facts"): boolean {
+  if (scope === "partial") return d.rating !== "none";
+  return d.facts.length > 0 || d.verbatim;
+}
+
 /** Label of the log item that holds one of an agent's private items (content `{key, value}`). */
 export const PRIVATE_ITEM_LABEL = "private-item";
 
@@ -24,8 +38,12 @@ export interface ProtectedItem extends PrivateItemInput {
 
 export interface LeakGuardOptions {
   name?: string;
-  /** `redact` replaces the identifying spans and delivers the rest; `block` withholds the message. */
-  mode?: "redact" | "block";
+  /**
+   * `redact` (default) replaces the spans that convey a secret fact and delivers the rest; `block`
+   * withholds the message; `rewrite` withholds it and asks the sender for a version without the
+   * named facts (a runtime that supports it, like the MAGPIE simulator, sends the request back).
+   */
+  mode?: GuardMode;
   /**
    * Items to protect. When absent the guard reads the sender's private items from the log
    * (notes the sender authored with the `private-item` label).
@@ -35,6 +53,8 @@ export interface LeakGuardOptions {
   publicText?: string;
   /** Also block a message that only reveals the topic (partial, no identifying fact). Off by default. */
   blockPartial?: boolean;
+  /** What the guard acts on (see `GuardScope`); `facts` by default. */
+  scope?: GuardScope;
   /** Text put in place of a redacted span. */
   mark?: string;
 }
@@ -47,23 +67,66 @@ export interface LeakGuardOptions {
  */
 export class LeakMessageGuard implements MessageGuard {
   readonly name: string;
-  private readonly mode: "redact" | "block";
+  private readonly mode: GuardMode;
   private readonly blockPartial: boolean;
+  private readonly scope: GuardScope;
   private readonly mark: string;
   private readonly publicText: string;
   private readonly items: ReadonlyArray<ProtectedItem> | undefined;
   private readonly profiles = new Map<string, ItemProfile>();
+  /** Run, sender and recipient -> the text delivered so far. */
+  private readonly sent = new Map<string, string>();
 
   constructor(options: LeakGuardOptions = {}) {
     this.name = options.name ?? "leak-detector";
     this.mode = options.mode ?? "redact";
     this.blockPartial = options.blockPartial ?? false;
+    this.scope = options.scope ?? "facts";
     this.mark = options.mark ?? WITHHELD;
     this.publicText = options.publicText ?? "";
     this.items = options.items;
   }
 
   checkMessage(input: MessageGuardInput): Verdict {
+    const verdict = this.checkAlone(input);
+    if (verdict.decision === "block") return verdict;
+    const delivered = verdict.decision === "redact" ? verdict.replacement : input.message.content;
+    return this.checkAccumulated(input, verdict, leafText(delivered));
+  }
+
+  /**
+   * What a recipient has received from this sender adds up: a value split over two messages ("my
+   * SSN starts 078-05-", "and ends 1120") is withheld when the second would complete it.
+   */
+  private checkAccumulated(input: MessageGuardInput, verdict: Verdict, text: string): Verdict {
+    const items = this.itemsOf(input.log, input.runId, input.from);
+    const keys = input.to.map((to) => `${input.runId}\u0000${input.from}\u0000${to}`);
+    for (const item of items) {
+      const profile = this.profile(item);
+      for (const key of keys) {
+        const before = this.sent.get(key);
+        if (before === undefined || intervenes(detect(profile, text), this.scope)) continue;
+        if (intervenes(detect(profile, `${before}\n${text}`), this.scope)) {
+          return {
+            guard: this.name,
+            hook: "message",
+            decision: "block",
+            flagged: true,
+            riskType: "sensitive data privacy violations",
+            rationale: `with what ${key.split("\u0000")[2]} already received, the message completes private ${item.key ?? item.id}; rephrase`,
+          };
+        }
+      }
+    }
+    for (const key of keys) {
+      const before = this.sent.get(key);
+      // Bounded: what one recipient got lately, not a whole long run.
+      this.sent.set(key, (before === undefined ? text : `${before}\n${text}`).slice(-HISTORY_CHARS));
+    }
+    return verdict;
+  }
+
+  private checkAlone(input: MessageGuardInput): Verdict {
     const items = this.itemsOf(input.log, input.runId, input.from);
     const base = { guard: this.name, hook: "message" as const };
     if (items.length === 0) {
@@ -79,7 +142,7 @@ export class LeakMessageGuard implements MessageGuard {
         if (detection.rating !== "none") found.push({ item, path: leaf.path, detection });
       }
     }
-    const identifying = found.filter((f) => f.detection.facts.length > 0 || f.detection.verbatim);
+    const identifying = found.filter((f) => intervenes(f.detection, this.scope));
     const partialOnly = found.filter((f) => !identifying.includes(f));
     if (identifying.length === 0) {
       if (partialOnly.length > 0 && this.blockPartial) {
@@ -102,13 +165,16 @@ export class LeakMessageGuard implements MessageGuard {
       };
     }
     const what = describe(identifying);
-    if (this.mode === "block") {
+    if (this.mode !== "redact") {
       return {
         ...base,
         decision: "block",
         flagged: true,
         riskType: "sensitive data privacy violations",
-        rationale: `message states private ${what}; rephrase without those details`,
+        rationale:
+          this.mode === "rewrite"
+            ? `rewrite the message without private ${what}; the rest may stay`
+            : `message states private ${what}; rephrase without those details`,
       };
     }
     const spansByPath = new Map<string, Detection[]>();
@@ -129,8 +195,7 @@ export class LeakMessageGuard implements MessageGuard {
     // Redaction must actually remove what identifies the items; otherwise do not deliver at all.
     const residue = stringLeaves(replacement).some((leaf) =>
       items.some((item) => {
-        const d = detect(this.profile(item), leaf.text);
-        return d.facts.length > 0 || d.verbatim;
+        return intervenes(detect(this.profile(item), leaf.text), this.scope);
       }),
     );
     if (residue) {
@@ -156,7 +221,12 @@ export class LeakMessageGuard implements MessageGuard {
     const key = `${item.owner}\u0000${item.id}`;
     let p = this.profiles.get(key);
     if (!p) {
-      p = profileItem({ id: item.id, value: item.value, publicText: item.publicText ?? this.publicText });
+      p = profileItem({
+        id: item.id,
+        value: item.value,
+        publicText: item.publicText ?? this.publicText,
+        ...(item.exact ? { exact: true } : {}),
+      });
       this.profiles.set(key, p);
     }
     return p;
@@ -196,9 +266,21 @@ export interface StringLeaf {
   text: string;
 }
 
-/** Every string inside a message's content, with a path, so structured messages are checked too. */
+const HISTORY_CHARS = 20_000;
+
+function leafText(content: unknown): string {
+  return stringLeaves(content)
+    .map((l) => l.text)
+    .join("\n");
+}
+
+/**
+ * Every string and number inside a message's content, with a path, so structured messages are
+ * checked too (a number-typed field carries a value as well as a string does).
+ */
 export function stringLeaves(content: unknown, path = ""): StringLeaf[] {
   if (typeof content === "string") return [{ path, text: content }];
+  if (typeof content === "number" && Number.isFinite(content)) return [{ path, text: String(content) }];
   if (Array.isArray(content)) return content.flatMap((v, i) => stringLeaves(v, `${path}.${i}`));
   if (content !== null && typeof content === "object") {
     return Object.entries(content as Record<string, unknown>).flatMap(([k, v]) =>
@@ -210,6 +292,11 @@ export function stringLeaves(content: unknown, path = ""): StringLeaf[] {
 
 export function mapStrings(content: unknown, f: (text: string, path: string) => string, path = ""): unknown {
   if (typeof content === "string") return f(content, path);
+  if (typeof content === "number" && Number.isFinite(content)) {
+    // A number that carries a value is replaced whole by the mark.
+    const out = f(String(content), path);
+    return out === String(content) ? content : out;
+  }
   if (Array.isArray(content)) return content.map((v, i) => mapStrings(v, f, `${path}.${i}`));
   if (content !== null && typeof content === "object") {
     const out: Record<string, unknown> = {};
