@@ -20,15 +20,19 @@ export function scrubValues<T>(value: T, secrets: ReadonlyArray<string>): T {
     for (const secret of active) out = out.split(secret).join(REDACTED);
     return out;
   };
+  return mapLeaves(value, (v) => (typeof v === "string" ? scrubString(v) : v));
+}
+
+/** A copy of a JSON-like value with every leaf (string, number, boolean, null) passed through `leaf`. */
+function mapLeaves<T>(value: T, leaf: (v: unknown) => unknown): T {
   const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return scrubString(v);
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === "object") {
       const out: Record<string, unknown> = {};
       for (const [k, inner] of Object.entries(v)) out[k] = walk(inner);
       return out;
     }
-    return v;
+    return leaf(v);
   };
   return walk(value) as T;
 }
@@ -168,18 +172,11 @@ export function scrubWords<T>(value: T, values: ReadonlySet<string> | ReadonlyAr
     matchers.set(set, re);
   }
   const pattern = re;
-  const walk = (v: unknown): unknown => {
+  return mapLeaves(value, (v) => {
     if (typeof v === "string") return v.replace(pattern, REDACTED);
     if (typeof v === "number") return set.has(String(v)) ? REDACTED : v;
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === "object") {
-      const out: Record<string, unknown> = {};
-      for (const [k, inner] of Object.entries(v)) out[k] = walk(inner);
-      return out;
-    }
     return v;
-  };
-  return walk(value) as T;
+  });
 }
 
 function escapeRegExp(s: string): string {

@@ -3,14 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  RuleVerifier,
-  ScriptedPlanner,
-  ScriptedSpecialist,
-  TemplateSupervisor,
-} from "../../src/agents/index.js";
 import { defineTool } from "../../src/core/index.js";
-import { createTeam, Runtime } from "../../src/graph/index.js";
+import { Runtime } from "../../src/graph/index.js";
 import { CoDefGuard, TomGuard } from "../../src/guards/privacy/index.js";
 import type {
   MessageGuard,
@@ -20,68 +14,19 @@ import type {
   Verdict,
 } from "../../src/guards/types.js";
 import { disclosedKeys, ledgerFor } from "../../src/memory/index.js";
+import { TWO_TABLE_POLICY, twoTableTeam } from "./two-tables.js";
 
-const POLICY = {
-  sensitive: [
-    { owner: "hr", table: "salaries" },
-    { owner: "hr", table: "names" },
-  ],
-  owned: {},
-};
+const POLICY = TWO_TABLE_POLICY;
 const L = new Set(POLICY.sensitive.map((r) => `${r.owner}/${r.table}`));
 
-const table = (name: string, rows: unknown[]) =>
-  defineTool({
-    name: `read_${name}`,
-    description: `the ${name} table`,
-    schema: z.object({}),
-    resultLabels: [`source:hr/${name}`],
-    run: () => ({ rows }),
-  });
-
 /** Two specialists, each sending one table of L; in parallel, or b after a. */
-function team(guard: MessageGuard, parallel: boolean) {
-  return createTeam({
-    planner: {
-      name: "planner",
-      impl: new ScriptedPlanner([
-        {
-          steps: [
-            {
-              id: "a",
-              assignee: "alpha",
-              description: "salaries",
-              toolCalls: [{ tool: "read_salaries", args: {} }],
-              dependsOn: [],
-            },
-            {
-              id: "b",
-              assignee: "beta",
-              description: "names",
-              toolCalls: [{ tool: "read_names", args: {} }],
-              dependsOn: parallel ? [] : ["a"],
-            },
-          ],
-        },
-      ]),
-    },
-    specialists: [
-      {
-        name: "alpha",
-        impl: new ScriptedSpecialist({ a: ["salaries {{0.rows}}"] }),
-        tools: [table("salaries", [91250, 48000])],
-      },
-      {
-        name: "beta",
-        impl: new ScriptedSpecialist({ b: ["names {{0.rows}}"] }),
-        tools: [table("names", ["Ada", "Bo"])],
-      },
-    ],
-    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}} / {{b}}") },
-    guards: { message: [guard] },
+const team = (guard: MessageGuard, parallel: boolean) =>
+  twoTableTeam({
+    parallel,
+    salaries: [91250, 48000],
+    names: ["Ada", "Bo"],
+    extra: { guards: { message: [guard] } },
   });
-}
 
 const held = (t: ReturnType<typeof team>, threadId: string, agent: string) => {
   const runtime = t.runtime(threadId);

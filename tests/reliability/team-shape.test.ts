@@ -3,76 +3,20 @@
 // names the guard that withheld it.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import {
-  RuleVerifier,
-  ScriptedPlanner,
-  ScriptedSpecialist,
-  TemplateSupervisor,
-} from "../../src/agents/index.js";
-import { defineTool } from "../../src/core/index.js";
-import { createTeam, type TeamConfig } from "../../src/graph/index.js";
+import type { TeamConfig } from "../../src/graph/index.js";
 import { parseScenario } from "../../src/graph/scenario.js";
 import { createPlanGuard } from "../../src/guards/plan/index.js";
 import { TomGuard } from "../../src/guards/privacy/index.js";
 import type { Verdict } from "../../src/guards/types.js";
+import { TWO_TABLE_POLICY, twoTableTeam } from "./two-tables.js";
 
-const POLICY = {
-  sensitive: [
-    { owner: "hr", table: "salaries" },
-    { owner: "hr", table: "names" },
-  ],
-  owned: {},
-};
-
-const table = (name: string) =>
-  defineTool({
-    name: `read_${name}`,
-    description: `the ${name} table`,
-    schema: z.object({}),
-    resultLabels: [`source:hr/${name}`],
-    run: () => ({ rows: [`${name}-0`, `${name}-1`] }),
-  });
-
-function team(extra: Partial<TeamConfig> = {}) {
-  return createTeam({
-    planner: {
-      name: "planner",
-      impl: new ScriptedPlanner([
-        {
-          steps: [
-            {
-              id: "a",
-              assignee: "alpha",
-              description: "salaries",
-              toolCalls: [{ tool: "read_salaries", args: {} }],
-              dependsOn: [],
-            },
-            {
-              id: "b",
-              assignee: "beta",
-              description: "names",
-              toolCalls: [{ tool: "read_names", args: {} }],
-              dependsOn: ["a"],
-            },
-          ],
-        },
-      ]),
+const team = (extra: Partial<TeamConfig> = {}) =>
+  twoTableTeam({
+    extra: {
+      guards: { message: [new TomGuard({ policy: TWO_TABLE_POLICY })], plan: [createPlanGuard()] },
+      ...extra,
     },
-    specialists: [
-      {
-        name: "alpha",
-        impl: new ScriptedSpecialist({ a: ["salaries {{0.rows}}"] }),
-        tools: [table("salaries")],
-      },
-      { name: "beta", impl: new ScriptedSpecialist({ b: ["names {{0.rows}}"] }), tools: [table("names")] },
-    ],
-    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}} / {{b}}") },
-    guards: { message: [new TomGuard({ policy: POLICY })], plan: [createPlanGuard()] },
-    ...extra,
   });
-}
 
 const outputsOf = (items: Array<{ kind: string; labels: string[] }>, step: string) =>
   items.filter((i) => i.kind === "step_output" && i.labels.includes(`plan-step:${step}`));

@@ -1,18 +1,11 @@
 import type { ToolDescriptor } from "../../guards/plan/model.js";
-import type { RiskType } from "../../guards/types.js";
+import { RISK_TYPES, type RiskType } from "../../guards/types.js";
 
-/** Safiron's eight categories: what a generated risky plan is labelled with. */
-export const RISK_CATEGORIES = [
-  "sensitive data privacy violations",
-  "property / financial loss",
-  "misinformation / unsafe content",
-  "compromised availability",
-  "unintended / unauthorized actions",
-  "external adversarial attack",
-  "bias / discrimination",
-  "lack of accountability / traceability",
-] as const satisfies ReadonlyArray<RiskType>;
-export type RiskCategory = (typeof RISK_CATEGORIES)[number];
+/** Safiron's eight categories (every risk type but `other`): what a generated risky plan is labelled with. */
+export type RiskCategory = Exclude<RiskType, "other">;
+export const RISK_CATEGORIES = RISK_TYPES.filter(
+  (t): t is RiskCategory => t !== "other",
+) as unknown as readonly [RiskCategory, ...RiskCategory[]];
 
 export type Step = { tool: string; args: Record<string, unknown> };
 
