@@ -5,7 +5,7 @@
 
 import { HumanMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { createChatModel, invokeForAgent, invokeStructured, UsageMeter } from "../src/models/index.js";
+import { createChatModel, invokeForAgent, invokeStructured, UsageMeter } from "../src/index.js";
 import { ScriptedModel, startTestServer } from "../src/testing/index.js";
 
 const Verdict = z.object({ pass: z.boolean(), reason: z.string() });
