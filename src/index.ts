@@ -132,8 +132,7 @@ export {
   TomGuard,
 } from "./guards/privacy/index.js";
 export { type Canary, CanarySinkGuard, canaryGuards, scenarioCanaries } from "./graph/scenario-privacy.js";
-// The entry point sits beside the CLI: this is the one CLI module it re-exports (no CLI code is loaded).
-export { scenarioGuards } from "./cli/scenario-guards.js";
+export { scenarioGuards } from "./graph/scenario-guards.js";
 
 // Memory: shared memory with labels and provenance, the disclosure ledger.
 export type { Disclosure, MemoryReadResult, MemoryWriteOptions, TableRef } from "./memory/index.js";
@@ -177,7 +176,7 @@ export {
   WhoAndWhenRecordSchema,
 } from "./trace/index.js";
 // The checkpoint replayer confirms a suspect by replaying a SQLite-checkpointed run.
-export { checkpointReplayer } from "./cli/replay.js";
+export { checkpointReplayer } from "./eval/replay/replay.js";
 
 // Stores: SQLite / Postgres run stores and checkpointers, tool journals, checkpoint encryption.
 export type { JournalEntry, RunStore, ThreadRecord, ToolJournal } from "./graph/index.js";

@@ -5,10 +5,10 @@ import { checkId, UserInputError } from "../core/index.js";
 import { teamFromScenario } from "../graph/from-scenario.js";
 import { assertWritableDir, toRunFile, writeRunFile } from "../graph/runfile.js";
 import { parseScenario, type Scenario } from "../graph/scenario.js";
+import { scenarioGuards } from "../graph/scenario-guards.js";
 import { type RunStore, withThreadLease } from "../graph/store.js";
 import type { ApprovalDecision, Team, TeamResult } from "../graph/team.js";
 import { createChatModel, modelConfigFromEnv } from "../models/index.js";
-import { scenarioGuards } from "./scenario-guards.js";
 import { openStore, withStore } from "./store.js";
 
 /**

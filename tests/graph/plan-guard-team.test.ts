@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { scenarioGuards } from "../../src/cli/scenario-guards.js";
 import { InMemoryToolJournal, parseScenario, teamFromScenario } from "../../src/graph/index.js";
+import { scenarioGuards } from "../../src/graph/scenario-guards.js";
 
 const text = readFileSync("scenarios/guardrail/invoice-payment.yaml", "utf8");
 const ACCOUNT = "DE89 3704 0044 0532 0130 00";

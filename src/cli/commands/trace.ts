@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
 import { fromZodError, teamEventsOf, UserInputError } from "../../core/index.js";
+import { checkpointReplayer } from "../../eval/replay/replay.js";
 import { traceWithModel } from "../../eval/who-and-when/all-at-once.js";
 import { createChatModel } from "../../models/index.js";
 import {
@@ -16,7 +17,6 @@ import {
   traceRun,
 } from "../../trace/index.js";
 import { loadRunFile, sendRunToOtlp } from "../otlp.js";
-import { checkpointReplayer } from "../replay.js";
 import type { CommandGroups } from "./index.js";
 
 const FlagsSchema = z.object({

@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
-import type { Scenario } from "../graph/scenario.js";
 import { createPlanGuard, loadDefaultPolicy, loadPolicy } from "../guards/plan/index.js";
 import type { Guards } from "../guards/types.js";
+import type { Scenario } from "./scenario.js";
 
 /**
  * The guards a scenario asks for. `guards.plan`: `none`, `default` (the shipped policy) or a

@@ -1,10 +1,10 @@
-import type { Item } from "../core/index.js";
-import { UserInputError } from "../core/index.js";
-import { teamFromScenario } from "../graph/from-scenario.js";
-import { parseScenario } from "../graph/scenario.js";
-import { SqliteRunStore } from "../graph/sqlite.js";
-import type { Replayer, ReplayRequest } from "../trace/index.js";
-import { scenarioGuards } from "./scenario-guards.js";
+import type { Item } from "../../core/index.js";
+import { UserInputError } from "../../core/index.js";
+import { teamFromScenario } from "../../graph/from-scenario.js";
+import { parseScenario } from "../../graph/scenario.js";
+import { scenarioGuards } from "../../graph/scenario-guards.js";
+import { SqliteRunStore } from "../../graph/sqlite.js";
+import type { Replayer, ReplayRequest } from "../../trace/index.js";
 
 /** The plan step whose output a candidate item stands for (its own output, or its author's in that turn). */
 function stepOutputOf(
