@@ -73,10 +73,10 @@ describe("quorum eval plan-risk", () => {
     }
   });
 
-  it("skips with a message when the default data folder is absent, and names a missing file", async () => {
-    const skipped = await cliAsync(["eval", "plan-risk"], {}, tmp);
-    expect(skipped.code).toBe(2);
-    expect(skipped.stderr).toContain("skipped");
+  it("reads the shipped sample when --data is absent, and names a missing file", async () => {
+    const sample = await cliAsync(["eval", "plan-risk"], {}, tmp);
+    expect(sample.code, sample.stderr).toBe(0);
+    expect(sample.stdout).toMatch(/plan-risk on .*r-judge-sample\.json \(view plan, mode rules/);
     const missing = cli(["eval", "plan-risk", "--data", join(tmp, "nope.json")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("nope.json");

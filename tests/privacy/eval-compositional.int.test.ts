@@ -90,13 +90,10 @@ describe("quorum eval compositional", () => {
     expect(pairs.pairs[0]?.scenario).toBe("compositional-demo");
   });
 
-  it("skips with a clear message when --data is absent and the default folder does not exist", () => {
+  it("reads the shipped sample when --data is absent, from any folder", () => {
     const r = quorum(["eval", "compositional"], mkdtempSync(join(tmpdir(), "quorum-empty-")));
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(
-      /skipped: no --data given and the default dataset folder \.\.\/shared\/datasets\/compositional does not exist/,
-    );
-    expect(r.stdout).toBe("");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 scenario pairs from .*examples[\\/]data[\\/]compositional/);
   });
 
   it("an unparseable defense: a warning per file, or exit 2 naming file and field with --strict", () => {

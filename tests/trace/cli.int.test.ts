@@ -107,9 +107,15 @@ describe("quorum eval who-and-when", () => {
     expect(bad.stderr).toContain("method");
   });
 
-  it("skips with a clear message when the default dataset folder is absent", () => {
-    const r = quorum(["eval", "who-and-when"], tmp);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("skipped: no --data given");
+  it("reads the shipped sample when --data is absent, from any folder", () => {
+    const r = quorum(["eval", "who-and-when", "--method", "idg", "--json"], tmp);
+    expect(r.code, r.stderr).toBe(0);
+    const { splits } = JSON.parse(r.stdout) as {
+      splits: Array<{ split: string; method: string; n: number }>;
+    };
+    expect(splits.filter((s) => s.method === "idg").map((s) => [s.split, s.n])).toEqual([
+      ["algorithm-generated", 1],
+      ["hand-crafted", 1],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
@@ -18,12 +18,14 @@ import {
 import { writeRunFile } from "../../graph/runfile.js";
 import { Threshold } from "../../guards/privacy/index.js";
 import { createChatModel } from "../../models/factory.js";
-import { noDataError } from "../no-data.js";
+import { dataOrSample } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
 import type { CommandGroups } from "./index.js";
 
-export const DEFAULT_DATA = "../shared/datasets/compositional";
+/** The shipped sample (examples/data/compositional); the full public dataset is the compositional-privacy scenarios (repo Vaidehi99/MultiAgentPrivacy, data/). */
+export const DEFAULT_DATA = "examples/data/compositional";
+const SOURCE = "the compositional-privacy scenarios (repo Vaidehi99/MultiAgentPrivacy, data/)";
 
 const splitList = (s: string) =>
   s
@@ -85,10 +87,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
     throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval compositional --help" });
   }
   const flags = parsed.data;
-  const data = flags.data ?? DEFAULT_DATA;
-  if (flags.data === undefined && !existsSync(data)) {
-    throw noDataError(DEFAULT_DATA, "pass --data <folder or file>, e.g. --data scenarios/privacy");
-  }
+  const data = dataOrSample(flags.data, DEFAULT_DATA, SOURCE);
   const loaded = loadScenarios(data);
   for (const bad of loaded.invalid) {
     if (flags.strict) throw bad.error;

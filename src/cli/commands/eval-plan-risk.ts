@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 import { fromZodError, UserInputError } from "../../core/index.js";
@@ -6,13 +5,15 @@ import { type BreakdownRow, breakdown, loadPlanRiskData, runPlanRisk } from "../
 import { createPlanGuard } from "../../guards/plan/guard.js";
 import { loadPolicy } from "../../guards/plan/policy.js";
 import { createChatModel } from "../../models/factory.js";
-import { noDataError } from "../no-data.js";
+import { dataOrSample } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
-import { PlanGuardFlags } from "./guard-plan.js";
+import { DEFAULT_VIEW, PlanGuardFlags } from "./guard-plan.js";
 import type { CommandGroups } from "./index.js";
 
-export const DEFAULT_DATA = "../shared/datasets/r-judge";
+/** The shipped sample (examples/data/plan-risk/r-judge-sample.json); the full public dataset is R-Judge or ASSEBench (repo Astarojth/AgentAuditor-ASSEBench). */
+export const DEFAULT_DATA = "examples/data/plan-risk/r-judge-sample.json";
+const SOURCE = "R-Judge or ASSEBench (repo Astarojth/AgentAuditor-ASSEBench)";
 
 const FlagsSchema = PlanGuardFlags.extend({ data: z.string().min(1).optional() });
 
@@ -27,7 +28,7 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option(
       "--view <view>",
       "plan: actions only | observations: actions with the tool outputs before them",
-      "plan",
+      DEFAULT_VIEW,
     )
     .option("--mode <mode>", "rules | judge | layered (rules, then the judge for what they pass)", "rules")
     .option("--model <name>", "judge model for judge/layered, via OPENAI_BASE_URL")
@@ -46,10 +47,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   if (!parsed.success)
     throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval plan-risk --help" });
   const flags = parsed.data;
-  const data = flags.data ?? DEFAULT_DATA;
-  if (flags.data === undefined && !existsSync(data)) {
-    throw noDataError(DEFAULT_DATA, "pass --data <file>");
-  }
+  const data = dataOrSample(flags.data, DEFAULT_DATA, SOURCE);
   const records = loadPlanRiskData(data);
   if (records.length === 0)
     throw new UserInputError("no records to evaluate", {

@@ -1,15 +1,16 @@
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 import { fromZodError } from "../../core/index.js";
 import { evaluateWhoAndWhen, loadWhoAndWhen, METHODS, type Method } from "../../eval/who-and-when/index.js";
 import { createChatModel, UsageMeter } from "../../models/index.js";
-import { noDataError } from "../no-data.js";
+import { dataOrSample } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
 import type { CommandGroups } from "./index.js";
 
-export const DEFAULT_DATA = "../shared/datasets/who-and-when";
+/** The shipped sample (examples/data/who-and-when); the full public dataset is Who&When (repo ag2ai/Agents_Failure_Attribution, folder Who&When/). */
+export const DEFAULT_DATA = "examples/data/who-and-when";
+const SOURCE = "Who&When (repo ag2ai/Agents_Failure_Attribution, folder Who&When/)";
 
 const MethodList = z
   .string()
@@ -59,10 +60,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
   if (!parsed.success)
     throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval who-and-when --help" });
   const flags = parsed.data;
-  const data = flags.data ?? DEFAULT_DATA;
-  if (flags.data === undefined && !existsSync(data)) {
-    throw noDataError(DEFAULT_DATA, "pass --data <dir>");
-  }
+  const data = dataOrSample(flags.data, DEFAULT_DATA, SOURCE);
   const records = await loadWhoAndWhen(data);
   const methods = [...new Set(flags.method)] as Method[];
   const meter = new UsageMeter();

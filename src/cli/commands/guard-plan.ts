@@ -25,13 +25,20 @@ export const PlanGuardFlags = z.object({
 });
 const FlagsSchema = PlanGuardFlags;
 
+/** The trajectory view of `guard plan` and `eval plan-risk` alike: the plan as a guard sees it before it runs. */
+export const DEFAULT_VIEW = "plan";
+
 export function register(_program: Command, groups: CommandGroups): void {
   groups.guard
     .command("plan <plan.json>")
     .description(
       "check one plan (plan file, Safiron-style record or R-Judge/ASSEBench trajectory) and print the verdict",
     )
-    .option("--view <view>", "for trajectories: plan | observations", "observations")
+    .option(
+      "--view <view>",
+      "for trajectories: plan: actions only | observations: actions with the tool outputs before them",
+      DEFAULT_VIEW,
+    )
     .option("--mode <mode>", "rules | judge | layered", "rules")
     .option("--model <name>", "judge model for judge/layered, via OPENAI_BASE_URL")
     .option("--policy <file>", "policy YAML (default: the shipped policies/default.yaml)")

@@ -20,7 +20,7 @@ export async function loadWhoAndWhen(dir: string): Promise<LabelledRecord[]> {
   } catch (error) {
     throw new UserInputError(`data folder not found: ${dir}`, {
       file: dir,
-      hint: "pass --data ../shared/datasets/who-and-when (or any folder of Who&When JSON records)",
+      hint: "pass --data <a folder of Who&When JSON records, or one record>, e.g. examples/data/who-and-when",
       cause: error,
     });
   }

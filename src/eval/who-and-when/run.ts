@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import type { Invocable, ModelRecorder } from "../../models/index.js";
 import { attributeAllAtOnce } from "./all-at-once.js";
 import type { LabelledRecord } from "./data.js";
@@ -115,7 +116,9 @@ async function attribute(
   index: number,
   options: EvalOptions,
 ): Promise<Attribution> {
-  const base = { withGroundTruth: options.withGroundTruth, seed: seedOf(r.file, options.seed ?? 0) };
+  // Seeded by the record's file name, not the path it was read from: a figure does not depend on the folder.
+  const seed = seedOf(basename(r.file), options.seed ?? 0);
+  const base = { withGroundTruth: options.withGroundTruth, seed };
   switch (method) {
     case "idg":
       return attributeIdg(r.input, base);
