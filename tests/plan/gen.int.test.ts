@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +10,7 @@ import {
 } from "../../src/eval/plan-risk/index.js";
 import { createChatModel } from "../../src/models/index.js";
 import { type ChatRequest, startTestServer } from "../../src/testing/index.js";
-import { cli } from "../cli/helpers.js";
+import { cli, cliAsync } from "../cli/helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "quorum-gen-int-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -139,22 +138,3 @@ describe("quorum gen risky-plans", () => {
     expect(unknown.stderr).toContain("unknown category");
   });
 });
-
-function cliAsync(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["bin/quorum.js", ...args], { env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}

@@ -1,12 +1,12 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { traceWithModel } from "../../src/eval/who-and-when/index.js";
 import { createChatModel, ModelCallError } from "../../src/models/index.js";
 import { startTestServer, type TestServer } from "../../src/testing/index.js";
 import { parseWhoAndWhen } from "../../src/trace/index.js";
+import { cliAsync as cli } from "../cli/helpers.js";
 import { stallHistory } from "./ledger-fixtures.js";
 
 const record = {
@@ -87,24 +87,3 @@ describe("trace with a model (local OpenAI-compatible test server)", () => {
     expect(r.stderr).toContain("--model");
   });
 });
-
-function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [resolve("bin/quorum.js"), ...args], {
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
