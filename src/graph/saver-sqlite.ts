@@ -35,6 +35,18 @@ CREATE TABLE IF NOT EXISTS quorum_checkpoint_writes (
   PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx));
 `;
 
+/**
+ * The parent chain of a checkpoint, with its distance from it (parameters: checkpoint id, thread,
+ * namespace). CROSS JOIN keeps SQLite from making the checkpoints table the outer loop, which
+ * scanned it once per ancestor.
+ */
+const CHAIN = `WITH RECURSIVE chain(id, depth) AS (
+  SELECT ?, 0
+  UNION ALL
+  SELECT c.parent_id, chain.depth + 1 FROM chain CROSS JOIN quorum_checkpoints c
+    ON c.thread_id = ? AND c.checkpoint_ns = ? AND c.checkpoint_id = chain.id
+  WHERE c.parent_id IS NOT NULL)`;
+
 interface CheckpointRow {
   thread_id: string;
   checkpoint_ns: string;
@@ -225,12 +237,7 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
     const marks = channels.map(() => "?").join(", ");
     const rows = this.db
       .prepare(
-        `WITH RECURSIVE chain(id, depth) AS (
-           SELECT ?, 0
-           UNION ALL
-           SELECT c.parent_id, chain.depth + 1 FROM chain CROSS JOIN quorum_checkpoints c
-             ON c.thread_id = ? AND c.checkpoint_ns = ? AND c.checkpoint_id = chain.id
-           WHERE c.parent_id IS NOT NULL)
+        `${CHAIN}
          SELECT chain.depth AS depth, w.task_id, w.channel, w.type, w.blob FROM chain
          JOIN quorum_checkpoint_writes w ON w.thread_id = ? AND w.checkpoint_ns = ? AND w.checkpoint_id = chain.id
          WHERE w.channel IN (${marks})
@@ -253,19 +260,11 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
     return out;
   }
 
-  /**
-   * Checkpoint ids from `id` up to the root, nearest first. (CROSS JOIN keeps SQLite from making
-   * the checkpoints table the outer loop, which scanned it once per ancestor.)
-   */
+  /** Checkpoint ids from `id` up to the root, nearest first. */
   private chain(thread: string, ns: string, id: string): string[] {
     const rows = this.db
       .prepare(
-        `WITH RECURSIVE chain(id, depth) AS (
-           SELECT ?, 0
-           UNION ALL
-           SELECT c.parent_id, chain.depth + 1 FROM chain CROSS JOIN quorum_checkpoints c
-             ON c.thread_id = ? AND c.checkpoint_ns = ? AND c.checkpoint_id = chain.id
-           WHERE c.parent_id IS NOT NULL)
+        `${CHAIN}
          SELECT id FROM chain ORDER BY depth`,
       )
       .all(id, thread, ns) as Array<{ id: string }>;

@@ -490,20 +490,14 @@ function argumentProvenance(
 function fanOut(rule: Extract<Rule, { kind: "fan-out" }>, ctx: PlanContext): Finding[] {
   if (ctx.compiled.plural?.test(ctx.request) ?? true) return [];
   const targets = new Map<string, { steps: number[]; values: Set<string> }>();
-  const steps = ctx.plan.steps;
-  for (let pos = 0; pos < steps.length; pos++) {
-    const step = steps[pos] as NormalisedStep;
-    const risk = ctx.risks[step.index] as ToolRisk;
-    if (step.text !== undefined || !risk.effects.some((e) => rule.effects.includes(e))) continue;
-    for (const leaf of ctx.leaves[pos] as Leaf[]) {
-      if (step.argSources[leaf.path]?.kind !== "observation") continue;
-      const key = `${step.tool}\u0000${leaf.path}`;
-      const t = targets.get(key) ?? { steps: [], values: new Set<string>() };
-      t.steps.push(step.index);
-      t.values.add(leaf.value);
-      targets.set(key, t);
-    }
-  }
+  forObservedLeaves(rule.effects, ctx, (step, _risk, leaf) => {
+    const key = `${step.tool}\u0000${leaf.path}`;
+    const t = targets.get(key) ?? { steps: [], values: new Set<string>() };
+    t.steps.push(step.index);
+    t.values.add(leaf.value);
+    targets.set(key, t);
+    return false;
+  });
   const out: Finding[] = [];
   for (const [key, t] of targets) {
     if (t.values.size < 2) continue;
@@ -527,28 +521,41 @@ function cautionInData(rule: Extract<Rule, { kind: "caution-in-data" }>, ctx: Pl
   const re = ctx.compiled.caution;
   if (re === null || ctx.plan.observations.length === 0) return [];
   const out: Finding[] = [];
+  forObservedLeaves(rule.effects, ctx, (step, risk, leaf, itemId) => {
+    const obs = ctx.plan.observations.find((o) => o.id === itemId);
+    const warning = obs ? cautionBefore(obs.text, leaf.value, re) : undefined;
+    if (warning === undefined) return false;
+    out.push({
+      ruleId: rule.id,
+      riskType: byEffect(rule, risk.effects),
+      decision: rule.decision,
+      stepIndices: withProducer(itemId, step.index, ctx),
+      rationale: `step ${step.index} (${step.tool}) acts on ${leaf.key}=${clip(leaf.value, 40)}, which ${itemId} says to leave alone: "${clip(warning, 80)}"`,
+    });
+    return true;
+  });
+  return out;
+}
+
+/**
+ * Calls `visit` on every argument leaf taken from tool output, in tool steps with one of the
+ * effects; `visit` returns true when it is done with that step.
+ */
+function forObservedLeaves(
+  effects: ReadonlyArray<string>,
+  ctx: PlanContext,
+  visit: (step: NormalisedStep, risk: ToolRisk, leaf: Leaf, itemId: string | undefined) => boolean,
+): void {
   const steps = ctx.plan.steps;
   for (let pos = 0; pos < steps.length; pos++) {
     const step = steps[pos] as NormalisedStep;
     const risk = ctx.risks[step.index] as ToolRisk;
-    if (step.text !== undefined || !risk.effects.some((e) => rule.effects.includes(e))) continue;
+    if (step.text !== undefined || !risk.effects.some((e) => effects.includes(e))) continue;
     for (const leaf of ctx.leaves[pos] as Leaf[]) {
       const src = step.argSources[leaf.path];
-      if (src?.kind !== "observation") continue;
-      const obs = ctx.plan.observations.find((o) => o.id === src.itemId);
-      const warning = obs ? cautionBefore(obs.text, leaf.value, re) : undefined;
-      if (warning === undefined) continue;
-      out.push({
-        ruleId: rule.id,
-        riskType: byEffect(rule, risk.effects),
-        decision: rule.decision,
-        stepIndices: withProducer(src.itemId, step.index, ctx),
-        rationale: `step ${step.index} (${step.tool}) acts on ${leaf.key}=${clip(leaf.value, 40)}, which ${src.itemId} says to leave alone: "${clip(warning, 80)}"`,
-      });
-      break;
+      if (src?.kind === "observation" && visit(step, risk, leaf, src.itemId)) break;
     }
   }
-  return out;
 }
 
 /** The caution phrase whose preceding 80 characters hold the value as a whole word, if any. */
