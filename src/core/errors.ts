@@ -1,7 +1,7 @@
 import type { ZodError } from "zod";
 
 /** Whose fault it is: decides the CLI exit code and what the message asks the user to do. */
-export type ErrorCode = "user_input" | "model" | "guard" | "internal" | "budget";
+export type ErrorCode = "user_input" | "model" | "guard" | "internal";
 
 export interface QuorumErrorOptions {
   /** File (or URL, or thread id) the error is about. */
@@ -67,12 +67,6 @@ export class ModelError extends QuorumError {
 export class GuardError extends QuorumError {
   constructor(message: string, options: QuorumErrorOptions = {}) {
     super("guard", message, options);
-  }
-}
-
-export class BudgetError extends QuorumError {
-  constructor(message: string, options: QuorumErrorOptions = {}) {
-    super("budget", message, options);
   }
 }
 

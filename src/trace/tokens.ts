@@ -169,15 +169,6 @@ export function tokenNeedle(key: string): string {
   return norm;
 }
 
-/** Normalised value keys of a short answer (numbers and words), for comparing answers. */
-export function answerKeys(text: string): string[] {
-  const keys = new Set<string>();
-  for (const t of extractTokens(text)) keys.add(t.key);
-  const plain = normaliseAnswer(text);
-  if (plain.length > 0) keys.add(`answer:${plain}`);
-  return [...keys];
-}
-
 export function normaliseAnswer(text: string): string {
   return text
     .toLowerCase()

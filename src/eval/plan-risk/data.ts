@@ -93,10 +93,6 @@ function toRecord(entry: unknown, i: number, file: string): PlanRiskRecord {
   };
 }
 
-export function dataExists(path: string): boolean {
-  return existsSync(path);
-}
-
 function resolveDataFile(path: string): string {
   if (!existsSync(path)) {
     throw new UserInputError("no such file or folder", { file: path, hint: "pass --data <file.json>" });
