@@ -43,9 +43,9 @@ export function quickstartTeam(extra: Partial<TeamConfig> = {}) {
     ],
     verifier: {
       name: "verifier",
-      impl: new RuleVerifier({ a: { contains: ["A is"], notContains: [] } }, undefined),
+      impl: new RuleVerifier({ steps: { a: { contains: ["A is"] } } }),
     },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}}") },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor({ template: "{{a}}" }) },
     guards: { plan: [createPlanGuard({ tools: [lookup] })] },
     ...extra,
   });

@@ -45,7 +45,7 @@ function config(n: number, crashAt: string | null): TeamConfig {
     toolCalls: [],
     dependsOn: i > 0 ? [`s${i}`] : [],
   }));
-  const rules = new RuleVerifier({}, { contains: ["done"], notContains: [] });
+  const rules = new RuleVerifier({ final: { contains: ["done"] } });
   let crashed = false;
   const verifier: Verifier = {
     async verify(input) {
@@ -60,7 +60,7 @@ function config(n: number, crashAt: string | null): TeamConfig {
     planner: { name: "planner", impl: new ScriptedPlanner([{ steps }]) },
     specialists: WHO.map((name) => ({ name, impl: new ScriptedSpecialist({}) })),
     verifier: { name: "verifier", impl: verifier },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor(`done after {{s${n}}}`) },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor({ template: `done after {{s${n}}}` }) },
     budgets: { maxSteps: 5000 },
   };
 }

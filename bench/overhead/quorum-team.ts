@@ -84,12 +84,15 @@ export function benchTeam(options: { guards?: Guards; extra?: Partial<TeamConfig
     })),
     verifier: {
       name: "verifier",
-      impl: new RuleVerifier(
-        Object.fromEntries(SPECIALISTS.map((who) => [`s-${who}`, { contains: ["done"], notContains: [] }])),
-        { contains: ["alpha done"], notContains: [] },
-      ),
+      impl: new RuleVerifier({
+        steps: Object.fromEntries(SPECIALISTS.map((who) => [`s-${who}`, { contains: ["done"] }])),
+        final: { contains: ["alpha done"] },
+      }),
     },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{s-alpha}}; {{s-beta}}; {{s-gamma}}") },
+    supervisor: {
+      name: "supervisor",
+      impl: new TemplateSupervisor({ template: "{{s-alpha}}; {{s-beta}}; {{s-gamma}}" }),
+    },
     ...(options.guards ? { guards: options.guards } : {}),
     ...options.extra,
   });

@@ -1,6 +1,17 @@
-import { type Criteria, checkCriteria, describeCriteria } from "./criteria.js";
+import type { z } from "zod";
+import { Criteria, checkCriteria, describeCriteria } from "./criteria.js";
 import type { Verification } from "./schemas.js";
 import type { Verifier, VerifyInput } from "./types.js";
+
+/** Criteria as users write them: every list may be left out. */
+export type CriteriaInput = z.input<typeof Criteria>;
+
+export interface RuleVerifierOptions {
+  /** Criteria per step, keyed by step id or `<planVersion>:<stepId>`. */
+  steps?: Readonly<Record<string, CriteriaInput>>;
+  /** Criteria for the final answer; without them any non-empty answer passes. */
+  final?: CriteriaInput;
+}
 
 export const VERIFIER_PROMPT = `You are the verifier of a multi-agent team. Check the output against the
 stated criteria and the task. Reply with JSON only: {"pass": true|false, "reasons": ["..."]}.
@@ -11,10 +22,15 @@ Give a reason for every failure, specific enough that the author can fix it.`;
  * Criteria are keyed like scripted outputs: step id, or `<planVersion>:<stepId>`.
  */
 export class RuleVerifier implements Verifier {
-  constructor(
-    private readonly steps: Readonly<Record<string, Criteria>>,
-    private readonly final: Criteria | undefined,
-  ) {}
+  private readonly steps: Readonly<Record<string, Criteria>>;
+  private readonly final: Criteria | undefined;
+
+  constructor(options: RuleVerifierOptions = {}) {
+    this.steps = Object.fromEntries(
+      Object.entries(options.steps ?? {}).map(([k, c]) => [k, Criteria.parse(c)]),
+    );
+    this.final = options.final === undefined ? undefined : Criteria.parse(options.final);
+  }
 
   criteriaFor(subject: VerifyInput["subject"]): Criteria | undefined {
     if (subject.kind === "final") return this.final;

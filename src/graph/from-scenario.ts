@@ -51,7 +51,7 @@ export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {})
   const one = (role: "planner" | "verifier" | "supervisor") => roleMembers(s, role)[0] as string;
   const guards = withLeakGuards(s, options.guards);
   const scripted = new ScriptedSpecialist(outputs);
-  const rules = new RuleVerifier(stepCriteria, s.final.expect);
+  const rules = new RuleVerifier({ steps: stepCriteria, final: s.final.expect });
   const m = options.model;
   const o = {
     ...(m
@@ -78,7 +78,12 @@ export function teamFromScenario(s: Scenario, options: ScenarioTeamOptions = {})
         tools: a.tools.map((t) => tools.get(t)).filter((t) => t !== undefined),
       })),
     verifier: { name: one("verifier"), impl: o.verifier ?? rules },
-    supervisor: { name: one("supervisor"), impl: o.supervisor ?? new TemplateSupervisor(s.final.answer) },
+    supervisor: {
+      name: one("supervisor"),
+      impl:
+        o.supervisor ??
+        new TemplateSupervisor(s.final.answer === undefined ? {} : { template: s.final.answer }),
+    },
     budgets: s.budgets,
     memory: s.memory,
     reads,

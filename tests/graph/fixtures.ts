@@ -85,12 +85,12 @@ export function smallTeam(extra: Partial<TeamConfig> = {}, guards?: Guards) {
     specialists: smallTeamSpecialists(),
     verifier: {
       name: "verifier",
-      impl: new RuleVerifier(
-        { c: { contains: ["combined"], notContains: [] } },
-        { contains: ["combined"], notContains: [] },
-      ),
+      impl: new RuleVerifier({
+        steps: { c: { contains: ["combined"] } },
+        final: { contains: ["combined"] },
+      }),
     },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{c}}; {{d}}") },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor({ template: "{{c}}; {{d}}" }) },
     newItemId: (kind) => `${kind}${++n}`,
     ...(guards ? { guards } : {}),
     ...extra,

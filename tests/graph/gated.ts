@@ -47,8 +47,8 @@ export function gatedTeam() {
     specialists: [
       { name: "alpha", impl: new ScriptedSpecialist({ a: ["sent {{0.id}}"], b: ["done"] }), tools: [notify] },
     ],
-    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}}; {{b}}") },
+    verifier: { name: "verifier", impl: new RuleVerifier() },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor({ template: "{{a}}; {{b}}" }) },
     // Shared by the run and its resume, as the SQLite store's journal is across processes.
     journal: new InMemoryToolJournal(),
   });

@@ -56,8 +56,8 @@ function chainTeam(budgets: Partial<Budgets>, waitMs = 0) {
       ]),
     },
     specialists: [{ name: "worker", impl: modelSpecialist(model, waitMs) }],
-    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{d}}") },
+    verifier: { name: "verifier", impl: new RuleVerifier() },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor({ template: "{{d}}" }) },
     budgets,
   });
   return { team, model };

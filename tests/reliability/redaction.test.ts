@@ -57,8 +57,8 @@ function team() {
         tools: [payroll],
       },
     ],
-    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("Done: {{pay}}") },
+    verifier: { name: "verifier", impl: new RuleVerifier() },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor({ template: "Done: {{pay}}" }) },
   });
 }
 

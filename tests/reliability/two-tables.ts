@@ -68,8 +68,8 @@ export function twoTableTeam(options: TwoTableOptions = {}) {
         tools: [table("names", options.names ?? ["names-0", "names-1"])],
       },
     ],
-    verifier: { name: "verifier", impl: new RuleVerifier({}, undefined) },
-    supervisor: { name: "supervisor", impl: new TemplateSupervisor("{{a}} / {{b}}") },
+    verifier: { name: "verifier", impl: new RuleVerifier() },
+    supervisor: { name: "supervisor", impl: new TemplateSupervisor({ template: "{{a}} / {{b}}" }) },
     ...options.extra,
   });
 }

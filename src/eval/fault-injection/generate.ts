@@ -166,15 +166,15 @@ export function faultTeam(scenario: FaultScenario, fault?: InjectedFault, truth?
     specialists: SPECIALISTS.map((name) => ({ name, impl: relay, tools: [probe] })),
     verifier: {
       name: "verifier",
-      impl: new RuleVerifier({}, { contains: [], notContains: [], ...(exact ? { matches: exact } : {}) }),
+      impl: new RuleVerifier({ final: exact ? { matches: exact } : {} }),
     },
     supervisor: {
       name: "supervisor",
-      impl: new TemplateSupervisor(
-        sinks(scenario.plan)
+      impl: new TemplateSupervisor({
+        template: sinks(scenario.plan)
           .map((id) => `{{${id}}}`)
           .join(" | "),
-      ),
+      }),
     },
     budgets: { maxSteps: 200, maxRetries: 0, maxReplans: 0 },
   });
