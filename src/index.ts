@@ -47,11 +47,15 @@ export type {
   TeamResult,
   TeamRunStream,
   TeamStatus,
+  ItemContentOf,
+  ItemOf,
 } from "./graph/index.js";
 export {
   ApprovalDecision,
   type ApprovalRequest,
+  contentOf,
   createTeam,
+  isItemOf,
   loadScenario,
   parseScenario,
   Runtime,
@@ -67,11 +71,14 @@ export {
 export type {
   AgentEnv,
   Criteria,
+  CriteriaInput,
   Planner,
+  RuleVerifierOptions,
   Specialist,
   SpecialistInfo,
   StepInput,
   Supervisor,
+  TemplateSupervisorOptions,
   Verifier,
   VerifyInput,
 } from "./agents/index.js";

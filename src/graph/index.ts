@@ -1,5 +1,6 @@
 export * from "./encrypted-serde.js";
 export * from "./from-scenario.js";
+export * from "./item-content.js";
 export * from "./journal.js";
 export * from "./postgres.js";
 export * from "./run-stream.js";

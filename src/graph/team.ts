@@ -34,6 +34,7 @@ import {
 import type { Guards, Verdict } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
 import { RunCancel } from "./cancel.js";
+import { contentOf } from "./item-content.js";
 import { type ToolJournal, UnresolvedCallError } from "./journal.js";
 import { LiveEvents } from "./live-events.js";
 import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
@@ -134,7 +135,7 @@ export interface ApprovalRequest {
   kind: "plan_approval";
   planItemId: string;
   plan: Plan;
-  verdicts: unknown[];
+  verdicts: Verdict[];
 }
 
 export const ApprovalDecision = z.discriminatedUnion("action", [
@@ -765,7 +766,10 @@ export class Team {
         kind: "plan_approval",
         planItemId: state.planItemId as string,
         plan: state.plan as Plan,
-        verdicts: state.planVerdictIds.map((id) => this.runtimeFor(config).log.item(id)?.content),
+        verdicts: state.planVerdictIds.flatMap((id) => {
+          const verdict = contentOf(this.runtimeFor(config).log.item(id), "verdict");
+          return verdict === undefined ? [] : [verdict];
+        }),
       };
       const raw = interrupt(request);
       const parsed = ApprovalDecision.safeParse(raw);

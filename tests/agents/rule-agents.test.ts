@@ -17,8 +17,12 @@ describe("RuleVerifier options", () => {
 
   it("passes any non-empty final answer without final criteria, and applies them when given", async () => {
     const final = { kind: "final" as const };
-    expect((await new RuleVerifier().verify({ subject: final, output: "x", task: "t" } as never)).pass).toBe(true);
-    expect((await new RuleVerifier().verify({ subject: final, output: " ", task: "t" } as never)).pass).toBe(false);
+    expect((await new RuleVerifier().verify({ subject: final, output: "x", task: "t" } as never)).pass).toBe(
+      true,
+    );
+    expect((await new RuleVerifier().verify({ subject: final, output: " ", task: "t" } as never)).pass).toBe(
+      false,
+    );
     const strict = new RuleVerifier({ final: { matches: "^\\d+$" } });
     expect((await strict.verify({ subject: final, output: "12a", task: "t" } as never)).pass).toBe(false);
   });

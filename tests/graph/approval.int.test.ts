@@ -49,6 +49,10 @@ describe("plan approval interrupt", () => {
     const paused = await team.run("do it", { threadId: "a1" });
     expect(paused.status).toBe("interrupted");
     expect(paused.interrupt?.kind).toBe("plan_approval");
+    // The verdicts come typed: the guard's decision and rationale read without a cast.
+    const asked = paused.interrupt?.verdicts.find((v) => v.decision === "needs_approval");
+    expect(asked?.guard).toBe("outside-needs-approval");
+    expect(asked?.rationale).toBe("sends outside");
     expect(paused.items.filter((i) => i.kind === "tool_call")).toHaveLength(0);
     const done = await team.resume("a1", { action: "approve" });
     expect(done.status).toBe("finished");
