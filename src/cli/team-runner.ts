@@ -2,12 +2,13 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { checkId, UserInputError } from "../core/index.js";
+import type { ApprovalDecision } from "../graph/approval.js";
 import { teamFromScenario } from "../graph/from-scenario.js";
 import { assertWritableDir, toRunFile, writeRunFile } from "../graph/runfile.js";
 import { parseScenario, type Scenario } from "../graph/scenario.js";
 import { scenarioGuards } from "../graph/scenario-guards.js";
 import { type RunStore, withThreadLease } from "../graph/store.js";
-import type { ApprovalDecision, Team, TeamResult } from "../graph/team.js";
+import type { Team, TeamResult } from "../graph/team.js";
 import { createChatModel, modelConfigFromEnv } from "../models/index.js";
 import { openStore, withStore } from "./store.js";
 

@@ -52,7 +52,10 @@ export const TeamEventSchema = z.discriminatedUnion("type", [
   z.object({
     ...base,
     type: z.literal("approval.requested"),
-    planItemId: z.string(),
+    /** For a plan approval: the plan waiting. */
+    planItemId: z.string().optional(),
+    /** For a tool approval: who calls which tool (its arguments stay out of the stream). */
+    tool: z.object({ agent, name: z.string(), idempotencyKey: z.string() }).optional(),
     verdicts: z.array(GuardVerdictSummary),
   }),
   z.object({

@@ -21,6 +21,11 @@ export interface ToolRunContext {
   idempotencyKey: string;
 }
 
+/** Method-typed (bivariant in `args`, like `run`), so a typed tool still fits `ToolSpec` lists. */
+type ApprovalCheck<Args> = {
+  check(args: Args, context: ToolRunContext): boolean | Promise<boolean>;
+}["check"];
+
 export interface ToolSpec<Args = Record<string, unknown>> {
   name: string;
   description: string;
@@ -40,6 +45,12 @@ export interface ToolSpec<Args = Record<string, unknown>> {
    * default) it is not run again and the step fails, naming the call, for a human to check.
    */
   idempotent?: boolean;
+  /**
+   * Ask before the call runs: always (`true`), or when the function says so for these arguments.
+   * In a team the run pauses (checkpointed) until `resume` brings approve, reject or edit; with no
+   * one to ask (a bare runtime), the call is withheld.
+   */
+  needsApproval?: boolean | ApprovalCheck<Args>;
   run(args: Args, context: ToolRunContext): Promise<unknown> | unknown;
 }
 

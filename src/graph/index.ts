@@ -1,3 +1,4 @@
+export * from "./approval.js";
 export * from "./encrypted-serde.js";
 export * from "./from-scenario.js";
 export * from "./item-content.js";

@@ -14,6 +14,7 @@ import {
   type TeamObserver,
   terminalEvent,
 } from "../core/index.js";
+import type { ApprovalRequest, ToolApprovalRequest } from "./approval.js";
 import type { Runtime } from "./runtime.js";
 
 /** What a finished drive of the graph hands back (a subset of TeamResult, to keep arrows one way). */
@@ -24,6 +25,7 @@ export interface DriveOutcome {
   finalAnswer: string | null;
   items: Item[];
   events: RunEvent[];
+  interrupt?: ApprovalRequest;
 }
 
 /**
@@ -69,7 +71,10 @@ export class LiveEvents {
     const step = outcome.events.reduce((m, e) => Math.max(m, e.step), 0);
     const tail: NewTeamEvent[] = [...this.deriver.flush(), ...this.deriver.finishSteps()];
     if (outcome.status === "interrupted") {
-      const request = approvalOf(outcome.items, outcome.runId, step);
+      const request =
+        outcome.interrupt?.kind === "tool_approval"
+          ? toolApprovalEvent(outcome.interrupt, outcome.runId)
+          : approvalOf(outcome.items, outcome.runId, step);
       if (request) tail.push(request);
     }
     tail.push(terminalEvent(outcome.runId, step, outcome.status, outcome.reason, outcome.finalAnswer));
@@ -100,4 +105,19 @@ export class LiveEvents {
       }
     }
   }
+}
+
+function toolApprovalEvent(request: ToolApprovalRequest, runId: string): NewTeamEvent {
+  return {
+    type: "approval.requested",
+    runId,
+    step: request.step,
+    tool: { agent: request.agent, name: request.tool, idempotencyKey: request.idempotencyKey },
+    verdicts: request.verdicts.map((v) => ({
+      guard: v.guard,
+      decision: v.decision,
+      reason: v.rationale,
+      failClosed: v.failClosed ?? false,
+    })),
+  };
 }

@@ -10,12 +10,14 @@ import {
   newRunId,
   type Sensitivity,
   silentLogger,
+  type ToolRunContext,
   type ToolSpec,
 } from "../core/index.js";
 import { combineDecisions, runGuard } from "../guards/run.js";
 import type { Guards, PlanStepView, Verdict } from "../guards/types.js";
 import { ledgerFor, SharedMemory } from "../memory/index.js";
 import { UsageMeter } from "../models/accounting.js";
+import type { ToolApprovalRequest, ToolApprover } from "./approval.js";
 import { InMemoryToolJournal, type JournalEntry, type ToolJournal, UnresolvedCallError } from "./journal.js";
 
 export interface RuntimeOptions {
@@ -37,6 +39,8 @@ export interface RuntimeOptions {
    * and carries by provenance everything it was built from.
    */
   trusted?: ReadonlyArray<string>;
+  /** Decides tool calls that need approval; without one they are withheld. */
+  approveTool?: ToolApprover;
 }
 
 export interface SendInput {
@@ -90,6 +94,7 @@ export class Runtime {
   readonly logger: Logger;
   readonly trusted: ReadonlySet<string>;
   private readonly guardTimeoutMs: number | undefined;
+  private readonly approveTool: ToolApprover | undefined;
 
   constructor(options: RuntimeOptions = {}) {
     this.runId = options.runId ?? newRunId();
@@ -104,6 +109,7 @@ export class Runtime {
     this.journal = options.journal ?? new InMemoryToolJournal();
     this.guardTimeoutMs = options.guardTimeoutMs;
     this.trusted = new Set(options.trusted ?? []);
+    this.approveTool = options.approveTool;
   }
 
   emit(input: NewItem): Item {
@@ -127,6 +133,7 @@ export class Runtime {
       logger: this.logger,
       trusted: [...this.trusted],
       ...(this.guardTimeoutMs !== undefined ? { guardTimeoutMs: this.guardTimeoutMs } : {}),
+      ...(this.approveTool ? { approveTool: this.approveTool } : {}),
     });
     return { runtime, captured };
   }
@@ -306,11 +313,10 @@ export class Runtime {
       this.toolEvent(agent, step, tool.name, options.idempotencyKey, "error", result.id);
       return { call, result, status: "error", verdicts: [], value: undefined };
     }
-    const args = parsed.data as Args;
-    const guarded = () =>
-      this.guardToolCall(agent, step, tool.name, args as Record<string, unknown>, callBase);
+    const context = { agent, runId: this.runId, step, idempotencyKey: options.idempotencyKey };
+    const guarded = () => this.guardToolCall(tool, parsed.data as Args, context, callBase);
     // Like a send, the check and the recorded call are one exclusive section of the ledger.
-    const { call, verdicts, withheld } =
+    const { call, verdicts, withheld, args } =
       (this.guards.toolCall ?? []).length === 0
         ? await guarded()
         : await ledgerFor(this.log).exclusive(guarded);
@@ -321,7 +327,6 @@ export class Runtime {
     let value: unknown;
     let status: ToolCallResult["status"] = "executed";
     const sideEffects = hasSideEffects(tool);
-    const context = { agent, runId: this.runId, step, idempotencyKey: options.idempotencyKey };
     try {
       const prior = sideEffects ? await this.claim(tool, options.idempotencyKey, agent, step) : undefined;
       if (prior?.state === "done") {
@@ -370,18 +375,53 @@ export class Runtime {
     return { call, result, status, verdicts, value };
   }
 
-  /** Runs the tool-call guards on a call and records it (withheld when they do not allow it). */
-  private async guardToolCall(
-    agent: string,
-    step: number,
+  /**
+   * Runs the tool-call guards on a call, asks for approval when the tool or a guard wants it, and
+   * records the call (withheld when it may not run) with the verdicts, the approver's included.
+   */
+  private async guardToolCall<Args>(
+    tool: ToolSpec<Args>,
+    args: Args,
+    context: ToolRunContext,
+    callBase: Omit<Item, "id" | "runId"> & { content: { args: unknown } },
+  ): Promise<{ call: Item; verdicts: Verdict[]; withheld: boolean; args: Args }> {
+    const verdicts = await this.toolCallVerdicts(tool.name, args, context, callBase);
+    let decision = combineDecisions(verdicts);
+    let ran = args;
+    if (
+      decision === "needs_approval" ||
+      (decision === "allow" && (await declaresApproval(tool, args, context)))
+    ) {
+      const decided = await this.decideToolCall(tool, args, context, callBase, verdicts);
+      decision = decided.decision;
+      ran = decided.args;
+      verdicts.push(...decided.verdicts);
+    }
+    const withheld = decision !== "allow";
+    const base = { ...callBase, content: { ...callBase.content, args: ran } };
+    const call = this.emit(
+      withheld ? { ...base, audience: [context.agent], sensitivity: "private", labels: ["withheld"] } : base,
+    );
+    for (const v of verdicts) this.recordVerdict(v, context.step, [call.id], [context.agent]);
+    return { call, verdicts, withheld, args: ran };
+  }
+
+  /** The tool-call guards' verdicts on a call, seen as a draft not yet in the log. */
+  private async toolCallVerdicts(
     toolName: string,
-    args: Record<string, unknown>,
+    args: unknown,
+    context: ToolRunContext,
     callBase: Omit<Item, "id" | "runId">,
-  ): Promise<{ call: Item; verdicts: Verdict[]; withheld: boolean }> {
+  ): Promise<Verdict[]> {
     const verdicts: Verdict[] = [];
     // Guards see the call as a draft (not yet in the log), like messages: a blocked call may carry
     // what must not leave, so it is recorded withheld (private, its author only) after the verdict.
-    const draft: Item = { ...callBase, id: "", runId: this.runId };
+    const draft: Item = {
+      ...callBase,
+      content: { ...(callBase.content as object), args },
+      id: "",
+      runId: this.runId,
+    };
     for (const guard of this.guards.toolCall ?? []) {
       verdicts.push(
         await runGuard(
@@ -391,22 +431,68 @@ export class Runtime {
             guard.checkToolCall({
               log: this.log,
               runId: this.runId,
-              step,
-              agent,
+              step: context.step,
+              agent: context.agent,
               tool: toolName,
-              args,
+              args: args as Record<string, unknown>,
               call: draft,
             }),
           this.timeout(),
         ),
       );
     }
-    const withheld = combineDecisions(verdicts) !== "allow";
-    const call = this.emit(
-      withheld ? { ...callBase, audience: [agent], sensitivity: "private", labels: ["withheld"] } : callBase,
-    );
-    for (const v of verdicts) this.recordVerdict(v, step, [call.id], [agent]);
-    return { call, verdicts, withheld };
+    return verdicts;
+  }
+
+  /**
+   * Asks the approver about a call: approve runs it, reject withholds it, edit runs it with the
+   * new arguments if they fit the tool's schema and the guards allow them (the edit counts as the
+   * approval). With no approver the call is withheld.
+   */
+  private async decideToolCall<Args>(
+    tool: ToolSpec<Args>,
+    args: Args,
+    context: ToolRunContext,
+    callBase: Omit<Item, "id" | "runId">,
+    verdicts: Verdict[],
+  ): Promise<{ decision: Verdict["decision"]; args: Args; verdicts: Verdict[] }> {
+    const asked = verdicts.filter((v) => v.decision === "needs_approval").map((v) => v.rationale);
+    const request: ToolApprovalRequest = {
+      kind: "tool_approval",
+      agent: context.agent,
+      step: context.step,
+      tool: tool.name,
+      args: args as Record<string, unknown>,
+      idempotencyKey: context.idempotencyKey,
+      reason: asked.length > 0 ? asked.join("; ") : `${tool.name} asks for approval before it runs`,
+      verdicts,
+    };
+    if (!this.approveTool) {
+      return { decision: "needs_approval", args, verdicts: [approverVerdict("block", "no approver to ask")] };
+    }
+    const answer = await this.approveTool(request);
+    const said = answer.note ? `: ${answer.note}` : "";
+    if (answer.action === "approve")
+      return { decision: "allow", args, verdicts: [approverVerdict("allow", `approved${said}`)] };
+    if (answer.action === "reject" || !("args" in answer)) {
+      return { decision: "block", args, verdicts: [approverVerdict("block", `rejected by the user${said}`)] };
+    }
+    const edited = tool.schema.safeParse(answer.args);
+    if (!edited.success) {
+      const why = edited.error.issues[0]?.message ?? "invalid arguments";
+      return {
+        decision: "block",
+        args,
+        verdicts: [approverVerdict("block", `edited arguments rejected by ${tool.name}'s schema: ${why}`)],
+      };
+    }
+    const again = await this.toolCallVerdicts(tool.name, edited.data, context, callBase);
+    const blocked = again.some((v) => v.decision === "block");
+    return {
+      decision: blocked ? "block" : "allow",
+      args: edited.data,
+      verdicts: [approverVerdict("allow", `edited by the user${said}`), ...again],
+    };
   }
 
   /**
@@ -483,4 +569,19 @@ export class Runtime {
 const ORDER: Sensitivity[] = ["public", "internal", "private", "sensitive"];
 function maxSensitivity(a: Sensitivity, b: Sensitivity): Sensitivity {
   return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
+}
+
+/** Whether the tool itself asks for approval of this call. */
+async function declaresApproval<Args>(
+  tool: ToolSpec<Args>,
+  args: Args,
+  context: ToolRunContext,
+): Promise<boolean> {
+  const ask = tool.needsApproval;
+  return typeof ask === "function" ? await ask(args, context) : ask === true;
+}
+
+/** The approver's answer as a verdict, so the log, the events and the tracer show who decided. */
+function approverVerdict(decision: "allow" | "block", rationale: string): Verdict {
+  return { guard: "approval", hook: "tool_call", decision, flagged: decision === "block", rationale };
 }

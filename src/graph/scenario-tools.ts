@@ -26,6 +26,7 @@ export function scenarioTool(spec: ScenarioTool): ToolSpec<Record<string, unknow
     effects: spec.effects,
     sinks: spec.sinks,
     idempotent: spec.idempotent,
+    needsApproval: spec.needsApproval,
     resultSensitivity: spec.sensitivity,
     resultLabels: spec.labels,
     run(args) {

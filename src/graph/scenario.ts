@@ -23,6 +23,8 @@ export const ScenarioTool = z.object({
   sinks: z.array(z.string()).default([]),
   /** Running a call twice with the same idempotency key acts once (see ToolSpec.idempotent). */
   idempotent: z.boolean().default(false),
+  /** Ask before every call: the run pauses until `quorum resume --approve | --reject | --edit`. */
+  needsApproval: z.boolean().default(false),
   /** Argument names and their JSON types. */
   args: z.record(z.string(), ArgType).default({}),
   /** Lookup table: the first row whose `when` matches the arguments gives the result. */

@@ -5,12 +5,13 @@ import {
   Command,
   END,
   interrupt,
+  isGraphInterrupt,
   Send,
   START,
   StateGraph,
 } from "@langchain/langgraph";
 import { z } from "zod";
-import { checkPlan, Plan } from "../agents/schemas.js";
+import { checkPlan, type Plan } from "../agents/schemas.js";
 import type { AgentEnv, Planner, Specialist, Supervisor, Verifier } from "../agents/types.js";
 import {
   asQuorumError,
@@ -33,6 +34,13 @@ import {
 } from "../core/index.js";
 import type { Guards, Verdict } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
+import {
+  type ApprovalDecision,
+  type ApprovalRequest,
+  decisionFor,
+  type PlanApprovalRequest,
+  readDecision,
+} from "./approval.js";
 import { RunCancel } from "./cancel.js";
 import { contentOf } from "./item-content.js";
 import { type ToolJournal, UnresolvedCallError } from "./journal.js";
@@ -130,20 +138,6 @@ export interface TeamResult {
   /** When interrupted for approval: the plan and the verdicts that asked for it. */
   interrupt?: ApprovalRequest;
 }
-
-export interface ApprovalRequest {
-  kind: "plan_approval";
-  planItemId: string;
-  plan: Plan;
-  verdicts: Verdict[];
-}
-
-export const ApprovalDecision = z.discriminatedUnion("action", [
-  z.object({ action: z.literal("approve"), note: z.string().optional() }),
-  z.object({ action: z.literal("reject"), note: z.string().optional() }),
-  z.object({ action: z.literal("edit"), plan: Plan, note: z.string().optional() }),
-]);
-export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 
 const DEFAULT_BUDGETS: Budgets = {
   maxSteps: 100,
@@ -291,20 +285,22 @@ export class Team {
     this.runtimes.set(threadId, this.newRuntime(values.runId, log, UsageMeter.fromLog(log, values.runId)));
     this.startedAt.set(values.runId, Date.now());
     this.limit(values.runId, options);
-    const interrupted = snapshot.tasks.some((t) => t.interrupts.length > 0);
-    if (interrupted) {
+    const pending = snapshot.tasks.flatMap((t) => t.interrupts);
+    if (pending.length > 0) {
+      const waiting = pending[0]?.value as ApprovalRequest | undefined;
       if (!decision) {
-        throw new UserInputError(`thread ${threadId} is waiting for plan approval`, {
+        throw new UserInputError(`thread ${threadId} is waiting for ${waitingFor(waiting)}`, {
           hint: "resume with approve, reject or edit",
         });
       }
-      const parsed = ApprovalDecision.safeParse(decision);
-      if (!parsed.success) throw fromZodError(parsed.error, { hint: "approve, reject, or edit with a plan" });
-      const input = new Command({ resume: parsed.data });
+      const checked = decisionFor(waiting, decision);
+      // Several waiting calls (parallel steps) are decided one at a time, the first listed first.
+      const first = pending[0]?.id;
+      const input = new Command({ resume: pending.length > 1 && first ? { [first]: checked } : checked });
       return this.observed(threadId, options, true, (live) => this.drive(threadId, input, options, live));
     }
     if (decision) {
-      throw new UserInputError(`thread ${threadId} is not waiting for plan approval`, {
+      throw new UserInputError(`thread ${threadId} is not waiting for approval`, {
         field: "decision",
         hint:
           values.status === "running"
@@ -604,6 +600,9 @@ export class Team {
       ...(this.config.guardTimeoutMs !== undefined ? { guardTimeoutMs: this.config.guardTimeoutMs } : {}),
       ...(this.config.logger ? { logger: this.config.logger } : {}),
       ...(this.config.trustedRecipients ? { trusted: this.config.trustedRecipients } : {}),
+      // Inside the team graph, a call that needs approval interrupts the run: the node runs again
+      // from the top on resume, and this same call then returns the decision.
+      approveTool: (request) => readDecision(interrupt(request)),
     });
   }
 
@@ -762,7 +761,7 @@ export class Team {
     const approval = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
       // interrupt() comes first: the node re-runs from the top on resume, so nothing may be
       // written before it.
-      const request: ApprovalRequest = {
+      const request: PlanApprovalRequest = {
         kind: "plan_approval",
         planItemId: state.planItemId as string,
         plan: state.plan as Plan,
@@ -771,11 +770,11 @@ export class Team {
           return verdict === undefined ? [] : [verdict];
         }),
       };
-      const raw = interrupt(request);
-      const parsed = ApprovalDecision.safeParse(raw);
-      const decision: ApprovalDecision = parsed.success
-        ? parsed.data
-        : { action: "reject", note: "unreadable decision" };
+      const answer = readDecision(interrupt(request));
+      const decision: ApprovalDecision =
+        answer.action === "edit" && !("plan" in answer)
+          ? { action: "reject", note: "an edit without a plan" }
+          : answer;
       const { runtime, captured } = this.runtimeFor(config).fork();
       const step = state.turn + 1;
       const decisionItem = runtime.emit({
@@ -789,7 +788,7 @@ export class Team {
       });
       const base: TeamUpdate = { turn: step, items: captured.items, events: captured.events };
       if (decision.action === "approve") return { ...base, planDecision: "allow" };
-      if (decision.action === "reject") {
+      if (decision.action === "reject" || !("plan" in decision)) {
         return {
           ...base,
           planDecision: "block",
@@ -858,7 +857,12 @@ export class Team {
         output = this.outputOverrides.get(planStep.id) ?? r.output;
       } catch (error) {
         // An unresolved side effect stops the run: a retried step would run it under a new key.
-        if (error instanceof UserInputError || error instanceof UnresolvedCallError) throw error;
+        if (
+          error instanceof UserInputError ||
+          error instanceof UnresolvedCallError ||
+          isGraphInterrupt(error)
+        )
+          throw error;
         failed = error instanceof Error ? error.message : String(error);
         output = `step failed: ${failed}`;
         runtime.writer.record({
@@ -1345,4 +1349,8 @@ function withObserver(options: RunOptions, observer: TeamObserver): RunOptions {
 
 export function createTeam(config: TeamConfig): Team {
   return new Team(config);
+}
+
+function waitingFor(request: ApprovalRequest | undefined): string {
+  return request?.kind === "tool_approval" ? `approval of a ${request.tool} call` : "plan approval";
 }

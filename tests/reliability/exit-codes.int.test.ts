@@ -101,7 +101,7 @@ describe("exit 2: refused", () => {
       quorum(["run", "scenarios/vendor-check.yaml", "--db", db, "--thread", "done-1", "--out", out]).code,
     ).toBe(0);
     const r = quorum(["resume", "done-1", "--db", db, "--approve", "--out", out]);
-    expectRefusal(r, "not waiting for plan approval");
+    expectRefusal(r, "not waiting for approval");
   });
 });
 

@@ -182,7 +182,7 @@ describe("resume with a decision on a thread that is not waiting", () => {
     const done = await team.run("x", { threadId: "finished-1" });
     expect(done.status).toBe("finished");
     await expect(team.resume("finished-1", { action: "approve" })).rejects.toThrow(
-      /not waiting for plan approval/,
+      /not waiting for approval/,
     );
   });
 });

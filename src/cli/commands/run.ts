@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { Plan } from "../../agents/schemas.js";
 import type { Item } from "../../core/index.js";
 import { parseDocument, UserInputError } from "../../core/index.js";
-import { type ApprovalDecision, ApprovalDecision as ApprovalDecisionSchema } from "../../graph/team.js";
+import type { ApprovalDecision } from "../../graph/approval.js";
 import { printJson, println } from "../output.js";
 import { resumeThread, runScenarioFile, type ScenarioRunOutcome } from "../team-runner.js";
 import type { CommandGroups } from "./index.js";
@@ -81,7 +82,10 @@ export function register(program: Command, _groups: CommandGroups): void {
     .option("--store <path|url>", "the store the run was started with (default: QUORUM_STORE)")
     .option("--approve", "approve the plan waiting for approval")
     .option("--reject [note]", "reject the plan waiting for approval")
-    .option("--edit <plan.json>", "replace the plan waiting for approval with this one")
+    .option(
+      "--edit <file.json>",
+      "replace the plan waiting for approval (or the tool call's arguments) with this one",
+    )
     .option("--json", "print only the machine-readable result")
     .option("--out <dir>", "where to write the run file", "runs")
     .option("--include-private", "keep private and sensitive content in the run file")
@@ -153,7 +157,7 @@ function approvalFrom(flags: {
     try {
       text = readFileSync(flags.edit, "utf8");
     } catch (error) {
-      throw new UserInputError("cannot read the edited plan", {
+      throw new UserInputError("cannot read the edit", {
         file: flags.edit,
         field: "--edit",
         cause: error,
@@ -164,19 +168,23 @@ function approvalFrom(flags: {
   return undefined;
 }
 
-/** An edited plan (`resume --edit plan.json`) as an approval decision; errors name file and field. */
+/**
+ * An edit (`resume --edit file.json`) as an approval decision: a plan (`{"steps": [...]}`) for a
+ * plan approval, any other object as the arguments of the tool call waiting. Errors name file and
+ * field.
+ */
 export function parseEditedPlan(text: string, file: string): ApprovalDecision {
   const raw = parseDocument(text, file, "json");
-  const parsed = ApprovalDecisionSchema.safeParse({ action: "edit", plan: raw });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserInputError(issue?.message ?? "invalid plan", {
-      file,
-      field: (issue?.path ?? []).slice(1).join(".") || "(root)",
-      hint: 'a plan is {"steps":[{"id","assignee","toolCalls":[{"tool","args"}],"dependsOn"}]}',
-    });
-  }
-  return parsed.data;
+  const isArgs = typeof raw === "object" && raw !== null && !Array.isArray(raw) && !("steps" in raw);
+  if (isArgs) return { action: "edit", args: raw as Record<string, unknown> };
+  const parsed = Plan.safeParse(raw);
+  if (parsed.success) return { action: "edit", plan: parsed.data };
+  const issue = parsed.error.issues[0];
+  throw new UserInputError(issue?.message ?? "invalid plan", {
+    file,
+    field: (issue?.path ?? []).join(".") || "(root)",
+    hint: 'a plan is {"steps":[{"id","assignee","toolCalls":[{"tool","args"}],"dependsOn"}]}; a tool call\'s arguments are any other object',
+  });
 }
 
 function report(outcome: ScenarioRunOutcome, flags: RunFlags, mode: "demo" | "run" | "resume"): void {
@@ -256,10 +264,16 @@ function printStory(outcome: ScenarioRunOutcome, mode: string): void {
   }
   println(`\nStatus: ${r.status}${r.reason ? ` (${r.reason})` : ""}`);
   if (r.finalAnswer !== null) println(`Final answer: ${r.finalAnswer}`);
-  if (r.interrupt)
+  if (r.interrupt) {
+    const what =
+      r.interrupt.kind === "tool_approval"
+        ? `${r.interrupt.agent}'s ${r.interrupt.tool} call (${r.interrupt.reason})`
+        : "the plan";
+    const edit = r.interrupt.kind === "tool_approval" ? "args.json" : "plan.json";
     println(
-      `Waiting for approval: quorum resume ${r.threadId} --db <file> --approve | --reject | --edit plan.json`,
+      `Waiting for approval of ${what}: quorum resume ${r.threadId} --db <file> --approve | --reject | --edit ${edit}`,
     );
+  }
   println(`Model calls: ${r.usage.modelCalls}, tokens: ${r.usage.inputTokens + r.usage.outputTokens}`);
   println(`Thread: ${r.threadId}`);
   println(`Run file: ${outcome.runFile}`);
