@@ -49,6 +49,12 @@ export type {
   TeamStatus,
   ItemContentOf,
   ItemOf,
+  McpToolDeclaration,
+  McpTools,
+  McpToolsOptions,
+  ToolApprovalRequest,
+  PlanApprovalRequest,
+  ToolApprover,
 } from "./graph/index.js";
 export {
   ApprovalDecision,
@@ -56,6 +62,7 @@ export {
   contentOf,
   createTeam,
   isItemOf,
+  loadMcpTools,
   loadScenario,
   parseScenario,
   Runtime,

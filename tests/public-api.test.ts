@@ -68,6 +68,7 @@ const QUORUM = [
   "loadCompositionalScenarios",
   "loadDefaultPolicy",
   "loadMagpie",
+  "loadMcpTools",
   "loadPlanRiskData",
   "loadPolicy",
   "loadRiskyPlanSeeds",

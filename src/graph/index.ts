@@ -3,6 +3,7 @@ export * from "./encrypted-serde.js";
 export * from "./from-scenario.js";
 export * from "./item-content.js";
 export * from "./journal.js";
+export * from "./mcp.js";
 export * from "./postgres.js";
 export * from "./run-stream.js";
 export * from "./runfile.js";
