@@ -28,6 +28,7 @@ const QUORUM = [
   "QuorumPostgresSaver",
   "QuorumSqliteSaver",
   "RuleVerifier",
+  "RunnableSpecialist",
   "RunFileSchema",
   "Runtime",
   "ScenarioSchema",

@@ -1,6 +1,7 @@
 export * from "./criteria.js";
 export * from "./model-agents.js";
 export * from "./planner.js";
+export * from "./runnable-specialist.js";
 export * from "./schemas.js";
 export * from "./specialist.js";
 export * from "./supervisor.js";

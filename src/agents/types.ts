@@ -18,6 +18,8 @@ export interface AgentEnv {
     options: { callIndex: number },
   ): Promise<{ value: unknown; item: Item | null; status: string }>;
   recordModelCall(model: string, inputTokens: number, outputTokens: number): void;
+  /** Records a note of the agent's own (say, one step inside a wrapped graph), with provenance. */
+  note?(content: unknown, labels?: string[]): void;
   /** The model for this agent, when running in model mode. */
   model?: BaseChatModel;
 }

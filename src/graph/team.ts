@@ -632,6 +632,17 @@ export class Team {
       },
       recordModelCall: (modelName, inTok, outTok) =>
         runtime.recordModelCall(agent, step, modelName, inTok, outTok),
+      note: (content, labels = []) => {
+        runtime.emit({
+          step,
+          author: agent,
+          kind: "note",
+          content,
+          audience: [agent],
+          labels,
+          derivedFrom: turnContext(runtime, agent, step),
+        });
+      },
       ...(model ? { model } : {}),
     };
   }
