@@ -91,6 +91,7 @@ const QUORUM = [
   "spansOfRunFile",
   "teamEventsOf",
   "teamFromScenario",
+  "teamNode",
   "toOtlpJson",
   "toRunFile",
   "traceRun",

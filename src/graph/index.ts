@@ -17,3 +17,4 @@ export * from "./state.js";
 export * from "./store.js";
 export * from "./stores.js";
 export * from "./team.js";
+export * from "./team-node.js";

@@ -375,6 +375,15 @@ export class Team {
     return values?.runId ? values : undefined;
   }
 
+  /** The thread's result while it waits for an approval (the request in `interrupt`); else undefined. */
+  async waiting(threadId: string): Promise<TeamResult | undefined> {
+    const snapshot = await this.graph.getState(this.cfg(threadId));
+    const request = snapshot.tasks.flatMap((t) => t.interrupts)[0]?.value as ApprovalRequest | undefined;
+    const values = snapshot.values as TeamStateType | undefined;
+    if (!request || !values?.runId) return undefined;
+    return this.result(threadId, values, request);
+  }
+
   /** The runtime of a thread in this process (for tests and the tracer's replay). */
   runtime(threadId: string): Runtime | undefined {
     return this.runtimes.get(threadId);
