@@ -16,7 +16,8 @@ import {
 import type { TeamEvent } from "../../src/core/index.js";
 import { teamFromScenario } from "../../src/graph/from-scenario.js";
 import { loadScenario } from "../../src/graph/scenario.js";
-import type { Team, TeamResult } from "../../src/graph/team.js";
+import type { Team } from "../../src/graph/team.js";
+import type { TeamResult } from "../../src/graph/team-types.js";
 import { createOtelObserver } from "../../src/trace/index.js";
 import { writeResult } from "../lib/results.js";
 import { machine, round, summarize } from "../lib/stats.js";

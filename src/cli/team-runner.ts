@@ -8,7 +8,8 @@ import { assertWritableDir, toRunFile, writeRunFile } from "../graph/runfile.js"
 import { parseScenario, type Scenario } from "../graph/scenario.js";
 import { scenarioGuards } from "../graph/scenario-guards.js";
 import { type RunStore, withThreadLease } from "../graph/store.js";
-import type { Team, TeamResult } from "../graph/team.js";
+import type { Team } from "../graph/team.js";
+import type { TeamResult } from "../graph/team-types.js";
 import { createChatModel, modelConfigFromEnv } from "../models/index.js";
 import { openStore, withStore } from "./store.js";
 

@@ -17,4 +17,6 @@ export * from "./state.js";
 export * from "./store.js";
 export * from "./stores.js";
 export * from "./team.js";
-export * from "./team-node.js";
+export * from "./team-as-node.js";
+export type { SupervisorDecision } from "./team-routing.js";
+export * from "./team-types.js";

@@ -13,7 +13,7 @@ import {
 } from "../core/index.js";
 import { UsageMeter } from "../models/accounting.js";
 import type { Runtime } from "./runtime.js";
-import type { TeamResult } from "./team.js";
+import type { TeamResult } from "./team-types.js";
 
 export function toRunFile(
   result: TeamResult,

@@ -1,143 +1,42 @@
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import {
-  type BaseCheckpointSaver,
-  Command,
-  END,
-  interrupt,
-  isGraphInterrupt,
-  Send,
-  START,
-  StateGraph,
-} from "@langchain/langgraph";
-import { z } from "zod";
-import { checkPlan, type Plan } from "../agents/schemas.js";
-import type { AgentEnv, Planner, Specialist, Supervisor, Verifier } from "../agents/types.js";
+import { type BaseCheckpointSaver, Command, END, interrupt, START, StateGraph } from "@langchain/langgraph";
+import type { AgentEnv } from "../agents/types.js";
 import {
   asQuorumError,
   checkId,
   EventLog,
   emptyUsage,
-  fromZodError,
-  InternalError,
-  type Item,
-  type Logger,
-  ModelError,
   QuorumError,
   type RunEvent,
-  type Sensitivity,
-  type TeamEvent,
   type TeamObserver,
-  type ToolSpec,
-  type Usage,
   UserInputError,
 } from "../core/index.js";
-import type { Guards, Verdict } from "../guards/types.js";
 import { UsageMeter } from "../models/accounting.js";
-import {
-  type ApprovalDecision,
-  type ApprovalRequest,
-  decisionFor,
-  type PlanApprovalRequest,
-  readDecision,
-} from "./approval.js";
+import { type ApprovalDecision, type ApprovalRequest, decisionFor, readDecision } from "./approval.js";
 import { RunCancel } from "./cancel.js";
-import { contentOf } from "./item-content.js";
-import { type ToolJournal, UnresolvedCallError } from "./journal.js";
 import { LiveEvents } from "./live-events.js";
 import { enableLeanRunContext, LEAN_RUN } from "./run-context.js";
 import { TeamRunStream } from "./run-stream.js";
 import { Runtime } from "./runtime.js";
 import type { Budgets } from "./scenario.js";
 import { createMemoryCheckpointer } from "./serde.js";
+import { type ExecutePayload, TeamState, type TeamStateType } from "./state.js";
+import { routed, sequence, single } from "./team-fuse.js";
 import {
-  type ExecutePayload,
-  type StepState,
-  TeamState,
-  type TeamStateType,
-  type TeamStatus,
-  type TeamUpdate,
-} from "./state.js";
-
-export interface TeamMember<Impl> {
-  name: string;
-  impl: Impl;
-}
-
-export interface SpecialistMember extends TeamMember<Specialist> {
-  description?: string;
-  tools?: ToolSpec[];
-}
-
-export interface TeamConfig {
-  planner: TeamMember<Planner>;
-  specialists: SpecialistMember[];
-  verifier: TeamMember<Verifier>;
-  supervisor: TeamMember<Supervisor>;
-  guards?: Guards;
-  budgets?: Partial<Budgets>;
-  /**
-   * Checkpointer; in-memory by default (`createMemoryCheckpointer`), `SqliteRunStore` for a file.
-   * A checkpointer passed here keeps its own serializer.
-   */
-  checkpointer?: BaseCheckpointSaver;
-  journal?: ToolJournal;
-  /** Memory entries present before the run starts. */
-  memory?: Array<{
-    key: string;
-    value: unknown;
-    owner: string;
-    sensitivity?: Sensitivity;
-    audience?: string[];
-  }>;
-  /** Models for agents in model mode, by agent name (agents without one run rule-backed). */
-  models?: Record<string, BaseChatModel>;
-  /** Memory keys each plan step's assignee reads before it works, by step id. */
-  reads?: Record<string, string[]>;
-  /** Item id factory (deterministic ids in tests). */
-  newItemId?: (kind: string) => string;
-  guardTimeoutMs?: number;
-  /**
-   * When LangGraph writes checkpoints: `async` (default) after every superstep, in the
-   * background; `sync` after every superstep, before the next one starts; `exit` only when the run
-   * stops (finished, failed or interrupted for approval). `exit` is cheaper but a crashed process
-   * cannot be resumed mid-run, so use it only where a crash loses the process's memory anyway
-   * (the in-memory checkpointer).
-   */
-  durability?: "sync" | "async" | "exit";
-  /**
-   * The async-local context LangGraph gives each node, writer and router of a run. `lean`
-   * (default): while nothing traces the run (no callbacks, LangChain tracing off), a plain record
-   * carrying the config instead of a disabled langsmith run tree per runnable, which is most of
-   * what a step costs; traced runs and runs with callbacks get LangChain's own context either way.
-   * `langchain`: always LangChain's own context (for code inside agents that calls langsmith's
-   * `getCurrentRunTree` or sets LangChain context variables and then reads the node's config).
-   */
-  runContext?: "lean" | "langchain";
-  /** Structured logger for the team's runtimes (pino; contents redacted by it). Silent by default. */
-  logger?: Logger;
-  /**
-   * Agents that do not count as holders for the message guards (see `RuntimeOptions.trusted`):
-   * typically the verifier, the supervisor, or a step's dependent assignees. None by default, so
-   * every recipient counts.
-   */
-  trustedRecipients?: string[];
-  /** Watchers of every run of this team (e.g. `createOtelObserver()`), handed each event live. */
-  observers?: TeamObserver[];
-}
-
-export interface TeamResult {
-  runId: string;
-  threadId: string;
-  status: TeamStatus | "interrupted";
-  reason: string | null;
-  finalAnswer: string | null;
-  items: Item[];
-  events: RunEvent[];
-  usage: Usage;
-  /** When interrupted for approval: the plan and the verdicts that asked for it. */
-  interrupt?: ApprovalRequest;
-}
+  approvalNode,
+  executeNode,
+  finalizeNode,
+  guardPlanNode,
+  planNode,
+  startNode,
+  superviseNode,
+  type TeamNodeDeps,
+  teamRoles,
+  turnContext,
+  verifyNode,
+} from "./team-nodes.js";
+import { afterApproval, afterGuard, afterSupervise, decide, lastDecision } from "./team-routing.js";
+import type { RunOptions, TeamConfig, TeamResult } from "./team-types.js";
 
 const DEFAULT_BUDGETS: Budgets = {
   maxSteps: 100,
@@ -147,30 +46,6 @@ const DEFAULT_BUDGETS: Budgets = {
   maxTokens: 200_000,
   maxWallMs: 600_000,
 };
-
-const USER = "user";
-
-export interface RunOptions {
-  threadId?: string;
-  runId?: string;
-  /** Called after each graph node with its name (for progress display). */
-  onNode?: (node: string, state: Partial<TeamStateType>) => void;
-  /** Called with each team event as it happens (the callback form of `team.stream`). */
-  onEvent?: (event: TeamEvent) => void;
-  /**
-   * Cancels the run when aborted: it stops as `stopped` with the reason, and its last checkpoint
-   * stays, so `resume` continues it (a node cut off mid-way runs again; side-effecting tools
-   * that completed come back from the journal).
-   */
-  signal?: AbortSignal;
-  /** A wall-clock limit for this call of run or resume, in ms; reaching it cancels as `signal` does. */
-  timeoutMs?: number;
-  /**
-   * Limits for this call of run or resume, over the team's `budgets` (steps, retries, replans,
-   * model calls, tokens, wall time): reaching one stops the run as `stopped`, the limit named.
-   */
-  budgets?: Partial<Budgets>;
-}
 
 /**
  * A planner, specialists, a verifier and a supervisor compiled into a LangGraph graph:
@@ -658,467 +533,26 @@ export class Team {
 
   private build() {
     const c = this.config;
-    const planner = c.planner.name;
-    const verifier = c.verifier.name;
-    const supervisor = c.supervisor.name;
-    const specialistNames = c.specialists.map((s) => s.name);
-    const specialistInfo = c.specialists.map((s) => ({
-      name: s.name,
-      description: s.description ?? "",
-      tools: s.tools ?? [],
-    }));
-
-    const start = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
-      const { runtime, captured } = this.runtimeFor(config).fork();
-      runtime.writer.record({ type: "status", runId: state.runId, step: 0, status: "started" });
-      const task = runtime.emit({
-        step: 0,
-        author: USER,
-        kind: "task",
-        content: state.task,
-        audience: ["*"],
-        sensitivity: "internal",
-      });
-      for (const m of c.memory ?? []) {
-        runtime.memory.write(m.owner, 0, m.key, m.value, {
-          ...(m.sensitivity ? { sensitivity: m.sensitivity } : {}),
-          ...(m.audience ? { audience: m.audience } : {}),
-          derivedFrom: [],
-        });
-      }
-      return { taskItemId: task.id, turn: 0, items: captured.items, events: captured.events };
+    const roles = teamRoles(c);
+    const d: TeamNodeDeps = {
+      config: c,
+      roles,
+      runtimeFor: (config) => this.runtimeFor(config),
+      env: (runtime, agent, step, idem) => this.env(runtime, agent, step, idem),
+      outputOverrides: this.outputOverrides,
+      decide: (state, runtime) =>
+        decide(state, runtime, this.budgetsOf(runtime.runId), this.startedAt.get(runtime.runId)),
     };
-
-    const plan = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
-      const { runtime, captured } = this.runtimeFor(config).fork();
-      const step = state.turn + 1;
-      const attempt = state.plannerCalls + 1;
-      runtime.writer.deliver(state.taskItemId, planner, step, "context");
-      // On a replan, the planner is handed the verifications that failed.
-      const failures = currentSteps(state)
-        .map(([, s]) => s)
-        .filter((s) => s.verified === false && s.verificationItemId);
-      for (const f of failures)
-        runtime.writer.deliver(f.verificationItemId as string, planner, step, "context");
-      const feedback = failures
-        .map((f) => f.feedback)
-        .filter(Boolean)
-        .join("; ");
-      const made = await c.planner.impl.plan({
-        task: state.task,
-        specialists: specialistInfo,
-        attempt,
-        ...(feedback ? { feedback } : {}),
-        env: this.env(runtime, planner, step, `${state.runId}:plan:${attempt}`),
-      });
-      try {
-        checkPlan(made, specialistNames);
-      } catch (error) {
-        // Scenario plans are checked when the file loads, so a bad plan here came from a model.
-        throw new ModelError(
-          `the planner made an invalid plan: ${error instanceof Error ? error.message : String(error)}`,
-          {
-            agent: planner,
-            step,
-            cause: error,
-          },
-        );
-      }
-      const planItem = runtime.emit({
-        step,
-        author: planner,
-        kind: "plan",
-        content: made,
-        audience: [supervisor, verifier, ...specialistNames],
-        derivedFrom: turnContext(runtime, planner, step),
-      });
-      runtime.writer.deliver(planItem.id, supervisor, step, "message");
-      return {
-        plan: made,
-        planItemId: planItem.id,
-        planAttempt: state.planAttempt + 1,
-        plannerCalls: attempt,
-        planOrigin: attempt,
-        planDecision: null,
-        turn: step,
-        items: captured.items,
-        events: captured.events,
-      };
-    };
-
-    const guardPlan = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
-      const { runtime, captured } = this.runtimeFor(config).fork();
-      const step = state.turn + 1;
-      const planItem = runtime.log.mustGet(state.planItemId as string);
-      const taskItem = runtime.log.mustGet(state.taskItemId);
-      const views = (state.plan as Plan).steps.map((s) => ({
-        id: s.id,
-        assignee: s.assignee,
-        tool: s.toolCalls[0]?.tool ?? null,
-        args: s.toolCalls[0]?.args ?? {},
-        dependsOn: s.dependsOn,
-        toolCalls: s.toolCalls,
-      }));
-      const { decision, verdictItems } = await runtime.checkPlan(planItem, taskItem, views, step, [
-        supervisor,
-        planner,
-      ]);
-      const update: TeamUpdate = {
-        planDecision: decision,
-        planVerdictIds: verdictItems.map((v) => v.id),
-        turn: step,
-        items: captured.items,
-        events: captured.events,
-      };
-      if (decision === "block") {
-        const reasons = verdictItems.map((v) => (v.content as { rationale: string }).rationale).join("; ");
-        update.status = "blocked";
-        update.reason = `plan blocked before any of its steps ran: ${reasons}`;
-      }
-      return update;
-    };
-
-    const approval = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
-      // interrupt() comes first: the node re-runs from the top on resume, so nothing may be
-      // written before it.
-      const request: PlanApprovalRequest = {
-        kind: "plan_approval",
-        planItemId: state.planItemId as string,
-        plan: state.plan as Plan,
-        verdicts: state.planVerdictIds.flatMap((id) => {
-          const verdict = contentOf(this.runtimeFor(config).log.item(id), "verdict");
-          return verdict === undefined ? [] : [verdict];
-        }),
-      };
-      const answer = readDecision(interrupt(request));
-      const decision: ApprovalDecision =
-        answer.action === "edit" && !("plan" in answer)
-          ? { action: "reject", note: "an edit without a plan" }
-          : answer;
-      const { runtime, captured } = this.runtimeFor(config).fork();
-      const step = state.turn + 1;
-      const decisionItem = runtime.emit({
-        step,
-        author: USER,
-        kind: "note",
-        content: { approval: decision.action, ...(decision.note ? { note: decision.note } : {}) },
-        audience: [supervisor, planner],
-        labels: [`approval:${decision.action}`],
-        derivedFrom: [state.planItemId as string, ...state.planVerdictIds],
-      });
-      const base: TeamUpdate = { turn: step, items: captured.items, events: captured.events };
-      if (decision.action === "approve") return { ...base, planDecision: "allow" };
-      if (decision.action === "reject" || !("plan" in decision)) {
-        return {
-          ...base,
-          planDecision: "block",
-          status: "blocked",
-          reason: `plan rejected by the user${decision.note ? `: ${decision.note}` : ""}`,
-        };
-      }
-      checkPlan(decision.plan, specialistNames);
-      const edited = runtime.emit({
-        step,
-        author: USER,
-        kind: "plan",
-        content: decision.plan,
-        audience: [supervisor, verifier, ...specialistNames],
-        labels: ["edited"],
-        derivedFrom: [decisionItem.id, state.planItemId as string],
-      });
-      return {
-        ...base,
-        plan: decision.plan,
-        planItemId: edited.id,
-        planAttempt: state.planAttempt + 1,
-        planOrigin: 0,
-        planDecision: null,
-        items: captured.items,
-        events: captured.events,
-      };
-    };
-
-    const execute = async (payload: ExecutePayload, config: RunnableConfig): Promise<TeamUpdate> => {
-      const { runtime, captured } = this.runtimeFor(config).fork();
-      // The plan comes from the log, not the payload: a payload is stored with every task.
-      const plan = runtime.log.mustGet(payload.planItemId).content as Plan;
-      const planStep = plan.steps.find((s) => s.id === payload.stepId);
-      const member = c.specialists.find((s) => s.name === planStep?.assignee);
-      if (!planStep || !member) throw new UserInputError(`unknown plan step ${payload.stepId}`);
-      const me = member.name;
-      const step = payload.stepNo;
-      runtime.writer.deliver(payload.taskItemId, me, step, "context");
-      // The plan step's arguments come from the plan: the tool calls and the output derive from it.
-      runtime.writer.deliver(payload.planItemId, me, step, "context");
-      const inputs: Array<{ stepId: string; output: string }> = [];
-      for (const input of payload.inputs) {
-        // Access control holds here too: an upstream output outside my audience is refused.
-        if (runtime.writer.deliver(input.itemId, me, step, "context"))
-          inputs.push({ stepId: input.stepId, output: input.output });
-      }
-      // On a retry the author is handed the verifier's reasons.
-      if (payload.feedbackItemId) runtime.writer.deliver(payload.feedbackItemId, me, step, "message");
-      const reads = c.reads?.[planStep.id] ?? [];
-      for (const key of reads) runtime.memory.read(me, step, key);
-      const env = this.env(runtime, me, step, `${payload.runId}:${planStep.id}:${payload.attempt}`);
-      let output: string;
-      let failed: string | undefined;
-      try {
-        const r = await member.impl.execute({
-          task: payload.task,
-          step: planStep,
-          inputs,
-          tools: member.tools ?? [],
-          attempt: payload.attempt,
-          planVersion: payload.planVersion,
-          ...(payload.feedback ? { feedback: payload.feedback } : {}),
-          env,
-        });
-        output = this.outputOverrides.get(planStep.id) ?? r.output;
-      } catch (error) {
-        // An unresolved side effect stops the run: a retried step would run it under a new key.
-        if (
-          error instanceof UserInputError ||
-          error instanceof UnresolvedCallError ||
-          isGraphInterrupt(error)
-        )
-          throw error;
-        failed = error instanceof Error ? error.message : String(error);
-        output = `step failed: ${failed}`;
-        runtime.writer.record({
-          type: "error",
-          runId: payload.runId,
-          step,
-          agent: me,
-          code: "agent_error",
-          message: failed,
-        });
-      }
-      const dependents = plan.steps
-        .filter((p) => p.dependsOn.includes(planStep.id))
-        .map((p) => p.assignee)
-        .filter((a) => a !== me);
-      const sent = await runtime.send({
-        from: me,
-        to: [verifier, supervisor, ...new Set(dependents)],
-        step,
-        kind: "step_output",
-        content: output,
-        labels: [`plan-step:${planStep.id}`, `attempt:${payload.attempt}`, ...(failed ? ["error"] : [])],
-        derivedFrom: turnContext(runtime, me, step),
-      });
-      const state: StepState = {
-        plan: payload.planAttempt,
-        attempt: payload.attempt,
-        stepNo: step,
-        outputItemId: sent.delivered?.id ?? null,
-        output: sent.delivered
-          ? typeof sent.delivered.content === "string"
-            ? sent.delivered.content
-            : JSON.stringify(sent.delivered.content)
-          : null,
-        verified: null,
-        ...(sent.delivered
-          ? {}
-          : { feedback: withheldReason(`step ${planStep.id}'s output`, sent.verdicts) }),
-      };
-      return { steps: { [planStep.id]: state }, items: captured.items, events: captured.events };
-    };
-
-    const verify = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
-      const { runtime, captured } = this.runtimeFor(config).fork();
-      const pending = currentSteps(state).filter(([, s]) => s.verified === null);
-      const step = Math.max(state.turn, ...pending.map(([, s]) => s.stepNo)) + 1;
-      const updates: Record<string, StepState> = {};
-      for (const [stepId, s] of pending) {
-        const planStep = (state.plan as Plan).steps.find((p) => p.id === stepId);
-        if (!planStep) continue;
-        if (s.outputItemId === null) {
-          updates[stepId] = { ...s, verified: false, feedback: s.feedback ?? "no output" };
-          continue;
-        }
-        const v = await c.verifier.impl.verify({
-          task: state.task,
-          subject: { kind: "step", step: planStep, planVersion: state.planOrigin },
-          output: s.output ?? "",
-          env: this.env(runtime, verifier, step, `${state.runId}:verify:${stepId}:${s.attempt}`),
-        });
-        const item = runtime.emit({
-          step,
-          author: verifier,
-          kind: "verification",
-          content: { stepId, attempt: s.attempt, pass: v.pass, reasons: v.reasons },
-          audience: [supervisor, planStep.assignee, planner],
-          labels: [v.pass ? "pass" : "fail", `plan-step:${stepId}`],
-          derivedFrom: [s.outputItemId],
-        });
-        runtime.writer.deliver(item.id, supervisor, step, "message");
-        updates[stepId] = {
-          ...s,
-          verified: v.pass,
-          verificationItemId: item.id,
-          ...(v.pass ? {} : { feedback: v.reasons.join("; ") }),
-        };
-      }
-      return { steps: updates, turn: step, items: captured.items, events: captured.events };
-    };
-
-    const supervise = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
-      const { runtime, captured } = this.runtimeFor(config).fork();
-      const step = state.turn + 1;
-      const decision = this.decide(state, runtime);
-      // The decision rests on the verifications of the turn just before it.
-      const verificationIds = currentSteps(state)
-        .map(([, s]) => s.verificationItemId)
-        .filter((id): id is string => id !== undefined && runtime.log.item(id)?.step === state.turn);
-      runtime.emit({
-        step,
-        author: supervisor,
-        kind: "note",
-        content: decision,
-        audience: [supervisor, planner],
-        labels: [`route:${decision.route}`],
-        derivedFrom: verificationIds,
-      });
-      const update: TeamUpdate = { turn: step, items: captured.items, events: captured.events };
-      if (decision.route === "stop") {
-        update.status = "stopped";
-        update.reason = decision.reason;
-        runtime.writer.record({
-          type: "status",
-          runId: state.runId,
-          step,
-          status: "stopped",
-          reason: decision.reason,
-        });
-      } else if (decision.route === "fail" || decision.route === "block") {
-        update.status = decision.route === "fail" ? "failed" : "blocked";
-        update.reason = decision.reason;
-      }
-      return update;
-    };
-
-    const finalize = async (state: TeamStateType, config: RunnableConfig): Promise<TeamUpdate> => {
-      const { runtime, captured } = this.runtimeFor(config).fork();
-      const plan = state.plan as Plan;
-      let step = state.turn + 1;
-      const outputs = plan.steps.map((p) => ({ stepId: p.id, output: current(state, p.id)?.output ?? "" }));
-      const answer = await c.supervisor.impl.compose({
-        task: state.task,
-        outputs,
-        env: this.env(runtime, supervisor, step, `${state.runId}:final:${state.planAttempt}`),
-      });
-      const sent = await runtime.send({
-        from: supervisor,
-        to: [verifier, USER],
-        step,
-        kind: "final_answer",
-        content: answer,
-        derivedFrom: turnContext(runtime, supervisor, step)
-          .concat(
-            plan.steps.map((p) => current(state, p.id)?.outputItemId).filter((id): id is string => !!id),
-          )
-          .filter((id, i, all) => all.indexOf(id) === i),
-      });
-      step += 1;
-      if (!sent.delivered) {
-        return {
-          status: "blocked",
-          reason: withheldReason("the final answer", sent.verdicts),
-          turn: step,
-          items: captured.items,
-          events: captured.events,
-        };
-      }
-      const text =
-        typeof sent.delivered.content === "string"
-          ? sent.delivered.content
-          : JSON.stringify(sent.delivered.content);
-      const v = await c.verifier.impl.verify({
-        task: state.task,
-        subject: { kind: "final" },
-        output: text,
-        env: this.env(runtime, verifier, step, `${state.runId}:verify-final:${state.planAttempt}`),
-      });
-      runtime.emit({
-        step,
-        author: verifier,
-        kind: "verification",
-        content: { final: true, pass: v.pass, reasons: v.reasons },
-        audience: [supervisor, USER],
-        labels: [v.pass ? "pass" : "fail", "final"],
-        derivedFrom: [sent.delivered.id],
-      });
-      const status: TeamStatus = v.pass ? "finished" : "failed";
-      runtime.writer.record({
-        type: "status",
-        runId: state.runId,
-        step,
-        status: v.pass ? "finished" : "failed",
-        ...(v.pass ? {} : { reason: v.reasons.join("; ") }),
-      });
-      return {
-        status,
-        reason: v.pass ? null : `final answer rejected: ${v.reasons.join("; ")}`,
-        finalAnswer: text,
-        turn: step,
-        items: captured.items,
-        events: captured.events,
-      };
-    };
-
-    const afterGuard = (state: TeamStateType) => {
-      if (state.status !== "running") return END;
-      if (state.planDecision === "needs_approval") return "approval";
-      return dispatch(state);
-    };
-
-    const afterApproval = (state: TeamStateType) => {
-      if (state.status !== "running") return END;
-      if (state.planDecision === null) return "guard_plan"; // an edited plan is checked again
-      return dispatch(state);
-    };
-
-    const afterSupervise = (state: TeamStateType) => {
-      if (state.status !== "running") return END;
-      const d = lastDecision(state);
-      if (d?.route === "replan") return "planner";
-      if (d?.route === "finalize") return "finalize";
-      return dispatch(state);
-    };
-
-    const dispatch = (state: TeamStateType): Send[] | string => {
-      const plan = state.plan as Plan;
-      const ready = plan.steps.filter((s) => {
-        if (current(state, s.id)?.verified === true) return false;
-        return s.dependsOn.every((d) => current(state, d)?.verified === true);
-      });
-      if (ready.length === 0) return "finalize";
-      return ready.map((s, i) => {
-        const prev = current(state, s.id);
-        const payload: ExecutePayload = {
-          runId: state.runId,
-          task: state.task,
-          taskItemId: state.taskItemId,
-          stepId: s.id,
-          stepNo: state.turn + 1 + i,
-          attempt: (prev?.attempt ?? 0) + 1,
-          planAttempt: state.planAttempt,
-          planVersion: state.planOrigin,
-          ...(prev?.feedback ? { feedback: prev.feedback } : {}),
-          ...(prev?.verified === false && prev.verificationItemId
-            ? { feedbackItemId: prev.verificationItemId }
-            : {}),
-          inputs: s.dependsOn.map((d) => ({
-            stepId: d,
-            itemId: state.steps[d]?.outputItemId as string,
-            output: state.steps[d]?.output ?? "",
-          })),
-          planItemId: state.planItemId as string,
-        };
-        return new Send("execute", payload);
-      });
-    };
+    const [start, plan, guardPlan, approval, execute, verify, supervise, finalize] = [
+      startNode(d),
+      planNode(d),
+      guardPlanNode(d),
+      approvalNode(d),
+      executeNode(d),
+      verifyNode(d),
+      superviseNode(d),
+      finalizeNode(d),
+    ];
 
     // Nodes that always follow each other share one superstep: every superstep costs a checkpoint
     // and LangGraph's per-task setup, and these boundaries carry no interrupt or fan-out. The plan
@@ -1162,82 +596,6 @@ export class Team {
       .addEdge(START, "planner")
       .addEdge("finalize", END);
   }
-
-  /** The supervisor's routing: retry a failed step, replan, stop on budgets, or go on. */
-  private decide(state: TeamStateType, runtime: Runtime): SupervisorDecision {
-    const b = this.budgetsOf(runtime.runId);
-    const usage = runtime.meter.totals;
-    const started = this.startedAt.get(runtime.runId);
-    if (state.turn >= b.maxSteps) return { route: "stop", reason: `step budget of ${b.maxSteps} reached` };
-    if (usage.modelCalls >= b.maxModelCalls)
-      return { route: "stop", reason: `model call budget of ${b.maxModelCalls} reached` };
-    if (usage.inputTokens + usage.outputTokens >= b.maxTokens)
-      return { route: "stop", reason: `token budget of ${b.maxTokens} reached` };
-    if (started !== undefined && Date.now() - started > b.maxWallMs)
-      return { route: "stop", reason: `wall time budget of ${b.maxWallMs} ms reached` };
-    const failed = currentSteps(state).filter(([, s]) => s.verified === false);
-    // A withheld output is not retried: the guard decided from what it carries by provenance,
-    // which the same step on the same inputs carries again. The run ends naming that guard.
-    const withheld = failed.find(([id, s]) => isWithheld(state, id, s));
-    if (withheld)
-      return { route: "block", reason: withheld[1].feedback ?? `step ${withheld[0]}'s output was withheld` };
-    if (failed.length > 0) {
-      const exhausted = failed.filter(([, s]) => s.attempt > b.maxRetries);
-      if (exhausted.length === 0)
-        return { route: "retry", steps: failed.map(([id]) => id), reason: "verification failed" };
-      // Every planner call after the first was a replan.
-      if (state.plannerCalls - 1 < b.maxReplans)
-        return {
-          route: "replan",
-          steps: exhausted.map(([id]) => id),
-          reason: `retries exhausted for ${exhausted.map(([id]) => id).join(", ")}`,
-        };
-      return {
-        route: "fail",
-        reason: `verification kept failing for ${exhausted.map(([id]) => id).join(", ")} and no replans are left`,
-      };
-    }
-    const plan = state.plan as Plan;
-    const done = plan.steps.every((s) => current(state, s.id)?.verified === true);
-    return done
-      ? { route: "finalize", reason: "every step verified" }
-      : { route: "continue", reason: "next steps are ready" };
-  }
-}
-
-export interface SupervisorDecision {
-  route: "retry" | "replan" | "continue" | "finalize" | "stop" | "fail" | "block";
-  reason: string;
-  steps?: string[];
-}
-
-/** Why a message guard withheld something, naming the guards that did not allow it. */
-function withheldReason(what: string, verdicts: ReadonlyArray<Verdict>): string {
-  const against = verdicts.filter((v) => v.decision !== "allow");
-  const why = against.map((v) => `guard ${v.guard}: ${v.rationale}`).join("; ");
-  return `${what} was withheld by ${why || "a message guard"}`;
-}
-
-/** True when the step's output at its last attempt was withheld by a message guard. */
-function isWithheld(state: TeamStateType, stepId: string, s: StepState): boolean {
-  if (s.outputItemId !== null) return false;
-  const label = `plan-step:${stepId}`;
-  return state.items.some(
-    (i) =>
-      i.kind === "step_output" &&
-      i.step === s.stepNo &&
-      i.labels.includes("withheld") &&
-      i.labels.includes(label),
-  );
-}
-
-function lastDecision(state: TeamStateType): SupervisorDecision | undefined {
-  for (let i = state.items.length - 1; i >= 0; i--) {
-    const item = state.items[i] as Item;
-    if (item.kind === "note" && item.labels.some((l) => l.startsWith("route:")))
-      return item.content as SupervisorDecision;
-  }
-  return undefined;
 }
 
 /**
@@ -1248,112 +606,6 @@ function firstOfSuperstep(error: unknown): unknown {
   const errors = (error as { errors?: unknown }).errors;
   if (!Array.isArray(errors)) return error;
   return errors.find((e) => e instanceof QuorumError) ?? error;
-}
-
-type TeamNode = (state: TeamStateType, config: RunnableConfig) => Promise<TeamUpdate>;
-
-/** A node's update together with the state it leads to (the node's input with the update applied). */
-type Stepped = (
-  state: TeamStateType,
-  config: RunnableConfig,
-) => Promise<{ update: TeamUpdate; after: TeamStateType }>;
-
-/**
- * Runs nodes one after another as one graph node: each sees the state with the previous updates
- * applied (by the same reducers as the graph's channels), and the node returns their merged
- * update, so the writes and the resulting state are those of separate nodes.
- */
-function sequence(...parts: Array<[when: (state: TeamStateType) => boolean, node: TeamNode]>): Stepped {
-  return async (state, config) => {
-    let after = state;
-    let update: TeamUpdate = {};
-    for (const [when, node] of parts) {
-      if (!when(after)) continue;
-      const part = await node(after, config);
-      after = applyUpdate(after, part);
-      update = mergeUpdates(update, part);
-    }
-    return { update, after };
-  };
-}
-
-function single(node: TeamNode): Stepped {
-  return async (state, config) => {
-    const update = await node(state, config);
-    return { update, after: applyUpdate(state, update) };
-  };
-}
-
-/** A node that writes its update and goes where `route` sends the state that update leads to. */
-function routed(
-  node: Stepped,
-  route: (state: TeamStateType) => Send[] | string,
-): (state: TeamStateType, config: RunnableConfig) => Promise<Command> {
-  return async (state, config) => {
-    const { update, after } = await node(state, config);
-    const to = route(after);
-    return new Command({ update, ...(to === END ? {} : { goto: to }) });
-  };
-}
-
-/** The channel reducers of TeamState, applied to a plain state value. */
-function applyUpdate(state: TeamStateType, update: TeamUpdate): TeamStateType {
-  const items = plain<Item[]>(update.items);
-  const events = plain<RunEvent[]>(update.events);
-  const steps = plain<Record<string, StepState>>(update.steps);
-  return {
-    ...state,
-    ...(update as Partial<TeamStateType>),
-    items: items && items.length > 0 ? state.items.concat(items) : state.items,
-    events: events && events.length > 0 ? state.events.concat(events) : state.events,
-    steps: steps ? { ...state.steps, ...steps } : state.steps,
-  };
-}
-
-function mergeUpdates(a: TeamUpdate, b: TeamUpdate): TeamUpdate {
-  const out: TeamUpdate = { ...a, ...b };
-  const [ai, bi] = [plain<Item[]>(a.items), plain<Item[]>(b.items)];
-  const [ae, be] = [plain<RunEvent[]>(a.events), plain<RunEvent[]>(b.events)];
-  const [as, bs] = [plain<Record<string, StepState>>(a.steps), plain<Record<string, StepState>>(b.steps)];
-  if (ai || bi) out.items = [...(ai ?? []), ...(bi ?? [])];
-  if (ae || be) out.events = [...(ae ?? []), ...(be ?? [])];
-  if (as || bs) out.steps = { ...as, ...bs };
-  return out;
-}
-
-/** Team nodes never write LangGraph's Overwrite wrapper; refuse one rather than merge it wrongly. */
-function plain<T>(value: unknown): T | undefined {
-  if (value === undefined) return undefined;
-  if (value !== null && typeof value === "object" && "__overwrite__" in value)
-    throw new InternalError("team nodes do not overwrite accumulated channels");
-  return value as T;
-}
-
-/** Step states of the current plan only: a replan starts every step afresh. */
-function currentSteps(state: TeamStateType): Array<[string, StepState]> {
-  const plan = state.plan;
-  if (!plan) return [];
-  return plan.steps
-    .map((p) => [p.id, current(state, p.id)] as const)
-    .filter((e): e is [string, StepState] => e[1] !== undefined);
-}
-
-function current(state: TeamStateType, stepId: string): StepState | undefined {
-  const s = state.steps[stepId];
-  return s && s.plan === state.planAttempt ? s : undefined;
-}
-
-/** What the agent was given or produced in this turn: the exact context of what it writes next. */
-function turnContext(runtime: Runtime, agent: string, step: number): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  for (const e of runtime.log.seenBy(runtime.runId, agent, step)) {
-    if (e.step !== step || seen.has(e.item.id)) continue;
-    if (e.via === "authored" && (e.item.kind === "verdict" || e.item.author !== agent)) continue;
-    seen.add(e.item.id);
-    out.push(e.item.id);
-  }
-  return out;
 }
 
 function withObserver(options: RunOptions, observer: TeamObserver): RunOptions {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RUN_FILE_FORMAT, RUN_FILE_VERSION } from "../../src/core/index.js";
 import { faultTeam, generateScenario, type InjectedFault } from "../../src/eval/fault-injection/index.js";
 import { toRunFile } from "../../src/graph/runfile.js";
-import type { TeamResult } from "../../src/graph/team.js";
+import type { TeamResult } from "../../src/graph/team-types.js";
 import type { PlanGuardInput, Verdict } from "../../src/guards/types.js";
 import { parseRunFile, traceRun } from "../../src/trace/index.js";
 import { smallTeam } from "../graph/fixtures.js";

@@ -1,6 +1,6 @@
 import { type Item, RUN_FILE_FORMAT, RUN_FILE_VERSION, type RunFile } from "../../core/index.js";
 import { toRunFile } from "../../graph/runfile.js";
-import type { TeamResult } from "../../graph/team.js";
+import type { TeamResult } from "../../graph/team-types.js";
 import { seededRandom } from "../../testing/rng.js";
 import { parseRunFile } from "../../trace/importers/runfile.js";
 import { traceRun } from "../../trace/index.js";

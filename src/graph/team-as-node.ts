@@ -3,7 +3,8 @@ import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { interrupt } from "@langchain/langgraph";
 import type { Item } from "../core/index.js";
 import type { ApprovalDecision, ApprovalRequest } from "./approval.js";
-import type { Team, TeamResult } from "./team.js";
+import type { Team } from "./team.js";
+import type { TeamResult } from "./team-types.js";
 
 export interface TeamNodeOptions<S> {
   /** The team's task from the parent graph's state. */
