@@ -460,9 +460,12 @@ function argumentProvenance(
             : false;
         const outcome = lookup && rule.lookup ? rule.lookup : untrusted ? rule.untrusted : rule.unseen;
         if (outcome.decision === "allow") continue;
-        const riskType = untrusted
-          ? outcome.riskType
-          : byEffect({ riskType: outcome.riskType, riskTypeByEffect: rule.riskTypeByEffect }, risk.effects);
+        const riskType = provenanceType(
+          rule,
+          outcome.riskType,
+          untrusted ? obeyed(src.itemId, ctx) : undefined,
+          risk.effects,
+        );
         const where = lookup
           ? `comes from the result of a lookup (${src.itemId}), not from the user's request`
           : untrusted
@@ -605,7 +608,12 @@ function valueProvenance(rule: Extract<Rule, { kind: "value-provenance" }>, ctx:
           : "appears nowhere in the user's request or trusted items";
         out.push({
           ruleId: rule.id,
-          riskType: outcome.riskType,
+          riskType: provenanceType(
+            rule,
+            outcome.riskType,
+            untrusted ? obeyed(src.itemId, ctx) : undefined,
+            risk.effects,
+          ),
           decision: outcome.decision,
           stepIndices: untrusted ? withProducer(src.itemId, step.index, ctx) : [step.index],
           rationale: `step ${step.index} (${step.tool}): the ${kind}-shaped value "${clip(v.raw, 60)}" in ${v.paths.join(" + ")} ${where}, not in the user's request`,
@@ -614,6 +622,28 @@ function valueProvenance(rule: Extract<Rule, { kind: "value-provenance" }>, ctx:
     }
   }
   return out;
+}
+
+/**
+ * The risk type of a provenance finding. A value taken from tool output that gives an instruction
+ * was obeyed: the `untrusted` outcome's type (an attack). One from output that instructs nothing
+ * was only read, and is named by what the step does with it (the rule's type by effect): a payment
+ * to an account read off a document is a financial risk first. A guessed value (`fromInstruction`
+ * undefined): the `unseen` outcome's type by effect.
+ */
+function provenanceType(
+  rule: Extract<Rule, { kind: "argument-provenance" | "value-provenance" }>,
+  outcomeType: RiskType,
+  fromInstruction: boolean | undefined,
+  effects: ToolEffect[],
+): RiskType {
+  if (fromInstruction === true) return outcomeType;
+  const base = fromInstruction === false ? rule.riskType : outcomeType;
+  return byEffect({ riskType: base, riskTypeByEffect: rule.riskTypeByEffect }, effects);
+}
+
+function obeyed(observationId: string | undefined, ctx: PlanContext): boolean {
+  return observationId !== undefined && ctx.instructive.get(observationId) === true;
 }
 
 /**
