@@ -35,8 +35,9 @@ describe("quorum eval plan-risk", () => {
       "riskTypeAccuracy",
       "p50Ms",
       "p99Ms",
+      "confusion",
     ]);
-    expect(out).toMatchObject({ n: 6, accuracy: 100, fpr: 0, riskTypeAccuracy: null });
+    expect(out).toMatchObject({ n: 6, accuracy: 100, fpr: 0, riskTypeAccuracy: null, confusion: null });
     expect(r.stderr).toContain("plan-risk observations/rules: 6/6");
   });
 
@@ -45,6 +46,22 @@ describe("quorum eval plan-risk", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/n\s+accuracy\s+precision\s+recall\s+F1\s+FPR \(safe\)\s+risk-type acc/);
     expect(r.stdout).toContain("rules fired (plans): untrusted-instruction 1");
+    // The confusion matrix: one flagged unsafe record, keyed by the data's own label.
+    expect(r.stdout).toMatch(/gold risk type\s+flagged\s+predicted risk type \(records\)/);
+    expect(r.stdout).toMatch(/Data Tampering & Destruction\s+1\s+[a-z]/);
+    const json = cli([
+      "eval",
+      "plan-risk",
+      "--data",
+      `${FIXTURES}/asb-style.json`,
+      "--view",
+      "observations",
+      "--json",
+    ]);
+    const confusion = (JSON.parse(json.stdout) as { confusion: Record<string, Record<string, number>> })
+      .confusion;
+    expect(Object.keys(confusion)).toEqual(["Data Tampering & Destruction"]);
+    expect(Object.values(confusion["Data Tampering & Destruction"] ?? {})).toEqual([1]);
   });
 
   it("judge mode talks to an OpenAI-compatible server", async () => {
@@ -110,12 +127,13 @@ describe("quorum guard plan", () => {
   it("uses a custom policy and reports its errors by rule and field", () => {
     const policy = parseYaml(readFileSync("policies/default.yaml", "utf8")) as {
       rules: Array<Record<string, unknown>>;
+      riskTypeOrder: string[];
     };
+    const dropped = (id: unknown) => id === "financial-authorisation" || id === "argument-provenance";
     const relaxed = {
       ...policy,
-      rules: policy.rules.filter(
-        (r) => r["id"] !== "financial-authorisation" && r["id"] !== "argument-provenance",
-      ),
+      rules: policy.rules.filter((r) => !dropped(r["id"])),
+      riskTypeOrder: policy.riskTypeOrder.filter((id) => !dropped(id)),
     };
     const ok = join(tmp, "relaxed.yaml");
     writeFileSync(ok, stringify(relaxed));

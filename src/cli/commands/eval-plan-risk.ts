@@ -1,7 +1,13 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { fromZodError, UserInputError } from "../../core/index.js";
-import { type BreakdownRow, breakdown, loadPlanRiskData, runPlanRisk } from "../../eval/plan-risk/index.js";
+import {
+  type BreakdownRow,
+  breakdown,
+  type Confusion,
+  loadPlanRiskData,
+  runPlanRisk,
+} from "../../eval/plan-risk/index.js";
 import { createPlanGuard } from "../../guards/plan/guard.js";
 import { loadPolicy } from "../../guards/plan/policy.js";
 import { createChatModel } from "../../models/factory.js";
@@ -35,7 +41,7 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option("--policy <file>", "policy YAML (default: the shipped policies/default.yaml)")
     .option(
       "--json",
-      'print exactly {"n","accuracy","precision","recall","f1","fpr","riskTypeAccuracy","p50Ms","p99Ms"}',
+      'print exactly {"n","accuracy","precision","recall","f1","fpr","riskTypeAccuracy","p50Ms","p99Ms","confusion"}',
     )
     .action(async (raw: Record<string, unknown>) => {
       await runCommand(raw);
@@ -83,6 +89,7 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
       riskTypeAccuracy: m.riskTypeAccuracy,
       p50Ms: m.p50Ms,
       p99Ms: m.p99Ms,
+      confusion: m.confusion,
     });
     return;
   }
@@ -110,8 +117,20 @@ async function runCommand(raw: Record<string, unknown>): Promise<void> {
     println("latency: per plan, record to verdict, fastest of 7 passes after a warm-up pass");
   const rules = Object.entries(report.ruleCounts).sort((a, b) => b[1] - a[1]);
   if (rules.length > 0) println(`rules fired (plans): ${rules.map(([r, c]) => `${r} ${c}`).join(", ")}`);
-  if (m.riskTypeAccuracy === null) println("risk-type accuracy: n/a (the data has no gold risk types)");
+  if (m.confusion === null) println("risk-type accuracy: n/a (the data has no gold risk types)");
+  else printConfusion(m.confusion);
   if (report.outcomes.some((o) => o.strategy !== undefined)) printBreakdown(report.outcomes);
+}
+
+/** Gold risk type against the type the verdict named, over the flagged unsafe records with a gold type. */
+function printConfusion(confusion: Confusion): void {
+  println();
+  const rows = Object.entries(confusion).map(([gold, row]) => {
+    const cells = Object.entries(row).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const n = cells.reduce((sum, [, c]) => sum + c, 0);
+    return [gold, String(n), cells.map(([t, c]) => `${t} ${c}`).join(", ")];
+  });
+  println(table(["gold risk type", "flagged", "predicted risk type (records)"], rows));
 }
 
 /** Generated records: detection and localisation per strategy and per category. */

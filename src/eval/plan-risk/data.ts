@@ -10,14 +10,14 @@ import {
   type TrajectoryView,
 } from "../../guards/plan/adapters.js";
 import type { NormalisedPlan } from "../../guards/plan/model.js";
-import type { RiskType } from "../../guards/types.js";
-import { goldRiskType } from "./risk-map.js";
+import { type GoldRiskType, goldRiskType } from "./risk-map.js";
 
 /** One labelled record, ready to normalise. */
 export interface PlanRiskRecord {
   id: string;
   unsafe: boolean;
-  goldRiskType?: RiskType;
+  /** Unsafe records with a known risk type only. */
+  gold?: GoldRiskType;
   /** Generated records: how the risk was made, and the first risky step (index into the plan's steps). */
   strategy?: string;
   firstRiskyStep?: number;
@@ -68,7 +68,7 @@ function toRecord(entry: unknown, i: number, file: string): PlanRiskRecord {
     return {
       id: String(r.id),
       unsafe: r.label === 1,
-      ...(gold ? { goldRiskType: gold } : {}),
+      ...(gold ? { gold } : {}),
       toPlan: (view) => fromTrajectory(r, view),
     };
   }
@@ -85,7 +85,7 @@ function toRecord(entry: unknown, i: number, file: string): PlanRiskRecord {
   return {
     id: r.id !== undefined ? String(r.id) : `#${i}`,
     unsafe: r.label === 1,
-    ...(gold ? { goldRiskType: gold } : {}),
+    ...(gold ? { gold } : {}),
     ...(r.strategy !== undefined ? { strategy: r.strategy } : {}),
     ...(typeof r.first_risky_step === "number" ? { firstRiskyStep: r.first_risky_step } : {}),
     // Safiron-style records carry no tool outputs: both views are the same plan.

@@ -62,7 +62,9 @@ export async function runPlanRisk(
       unsafe: record.unsafe,
       flagged: verdict.flagged,
       ms,
-      ...(record.goldRiskType ? { goldRiskType: record.goldRiskType } : {}),
+      ...(record.gold
+        ? { goldRiskType: record.gold.type, goldLabel: record.gold.label, goldAccepts: record.gold.accepts }
+        : {}),
       ...(verdict.riskType ? { predictedRiskType: verdict.riskType } : {}),
       ...(record.strategy !== undefined ? { strategy: record.strategy } : {}),
       ...(record.firstRiskyStep !== undefined ? { firstRiskyStep: record.firstRiskyStep } : {}),

@@ -50,7 +50,7 @@ export function createPlanGuard(options: PlanGuardOptions = {}): NormalisedPlanG
 
   async function checkNormalised(plan: NormalisedPlan, step = 0): Promise<Verdict> {
     if (mode !== "judge") {
-      const verdict = verdictFromFindings(name, evaluateRules(plan, policy, { tools }));
+      const verdict = verdictFromFindings(name, evaluateRules(plan, policy, { tools }), policy.riskTypeOrder);
       if (mode === "rules" || verdict.flagged) return verdict;
     }
     return judgeVerdict(plan, step);

@@ -73,13 +73,14 @@ export class ToolManifest {
     sinks: ReadonlyArray<string>,
   ): ToolRisk {
     const words = tokens(`${tool.name} ${tool.description}`).map(stem);
+    const nameStems = tokens(tool.name).map(stem);
     return {
       name: tool.name,
-      nameStems: tokens(tool.name).map(stem),
+      nameStems,
       effects: [...effects],
       sinks: [...sinks],
       inferred: false,
-      ...this.harmfulIn(words),
+      ...this.harmfulIn(nameStems, words),
       publicSink: words.some((w) => this.publicSink.has(w)),
     };
   }
@@ -113,7 +114,6 @@ export class ToolManifest {
       effects = strong.length > 0 ? strong : ["reads"];
       verb = undefined;
     }
-    const all = [...nameWords, ...descWords];
     return {
       name,
       nameStems: nameWords,
@@ -121,7 +121,7 @@ export class ToolManifest {
       sinks: effects.includes("sends_outside") ? ["outside"] : [],
       inferred: true,
       ...(verb !== undefined ? { verb } : {}),
-      ...this.harmfulIn(all),
+      ...this.harmfulIn(nameWords, descWords),
       publicSink: nameWords.some((w) => this.publicSink.has(w)),
     };
   }
@@ -141,8 +141,21 @@ export class ToolManifest {
     };
   }
 
-  private harmfulIn(words: string[]): { harmful?: RiskType } {
-    for (const w of words) {
+  /**
+   * The harm a tool advertises: its name's, else its description's. A compound name's head is its
+   * last word (`CovertDataManipulation` is a manipulation, `covert` says how), so the last harmful
+   * word of the name counts; in a description the first.
+   */
+  private harmfulIn(
+    nameWords: ReadonlyArray<string>,
+    descWords: ReadonlyArray<string>,
+  ): { harmful?: RiskType } {
+    for (let i = nameWords.length - 1; i >= 0; i--) {
+      const type = this.harmful.get(nameWords[i] as string);
+      if (type !== undefined) return { harmful: type };
+    }
+    for (const w of descWords) {
+      if (nameWords.includes(w)) continue;
       const type = this.harmful.get(w);
       if (type !== undefined) return { harmful: type };
     }

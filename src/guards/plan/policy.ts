@@ -132,6 +132,11 @@ export const PolicySchema = z
     name: z.string().min(1),
     vocabulary: Vocabulary,
     rules: z.array(RuleSchema).min(1),
+    /**
+     * Rule ids: when several rules fire, the first listed that fired names the verdict's risk type
+     * (rules not listed follow, in rule order). Rules still run in rule order.
+     */
+    riskTypeOrder: z.array(z.string().min(1)).default([]),
     judge: z
       .strictObject({ decision: RuleDecision, riskTypeFallback: RiskType })
       .default({ decision: "block", riskTypeFallback: "other" }),
@@ -174,6 +179,14 @@ export const PolicySchema = z
             });
         });
       }
+    });
+    policy.riskTypeOrder.forEach((id, i) => {
+      if (!seen.has(id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["riskTypeOrder", i],
+          message: `unknown rule id "${id}" (list ids of rules under rules)`,
+        });
     });
     const lists: Array<[string, string[]]> = [
       ["overrideMarkers", policy.vocabulary.overrideMarkers],

@@ -2,10 +2,15 @@ import type { Verdict } from "../types.js";
 import type { Finding } from "./finding.js";
 
 /**
- * Folds rule findings into one verdict: the most restrictive decision wins, the first finding (in
- * policy order) names the risk type, and every finding's rationale is kept.
+ * Folds rule findings into one verdict: the most restrictive decision wins, the finding of the rule
+ * listed first in `typeOrder` names the risk type (rules not listed follow, in policy order, which
+ * is the order findings come in), and every finding's rationale is kept.
  */
-export function verdictFromFindings(guard: string, findings: ReadonlyArray<Finding>): Verdict {
+export function verdictFromFindings(
+  guard: string,
+  findings: ReadonlyArray<Finding>,
+  typeOrder: ReadonlyArray<string> = [],
+): Verdict {
   if (findings.length === 0) {
     return {
       guard,
@@ -16,7 +21,7 @@ export function verdictFromFindings(guard: string, findings: ReadonlyArray<Findi
       modelCalls: 0,
     };
   }
-  const first = findings[0] as Finding;
+  const naming = namingFinding(findings, typeOrder);
   const decision = findings.some((f) => f.decision === "block") ? "block" : "needs_approval";
   const steps = [...new Set(findings.flatMap((f) => f.stepIndices))].sort((a, b) => a - b);
   return {
@@ -24,9 +29,20 @@ export function verdictFromFindings(guard: string, findings: ReadonlyArray<Findi
     hook: "plan",
     decision,
     flagged: true,
-    riskType: first.riskType,
+    riskType: naming.riskType,
     rationale: findings.map((f) => `[${f.ruleId}] ${f.rationale}`).join("; "),
     stepIndices: steps,
     modelCalls: 0,
   };
+}
+
+/** The finding whose rule comes first in `typeOrder`; among equals, the first found. */
+export function namingFinding(findings: ReadonlyArray<Finding>, typeOrder: ReadonlyArray<string>): Finding {
+  const rank = (f: Finding) => {
+    const i = typeOrder.indexOf(f.ruleId);
+    return i === -1 ? typeOrder.length : i;
+  };
+  let best = findings[0] as Finding;
+  for (const f of findings) if (rank(f) < rank(best)) best = f;
+  return best;
 }
