@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError } from "../../core/index.js";
 import { type AuditReport, auditRunFile } from "../../eval/audit/index.js";
+import { parseFlags } from "../flags.js";
 import { printJson, println, table } from "../output.js";
 import type { CommandGroups } from "./index.js";
 
@@ -27,10 +27,7 @@ export function register(program: Command, _groups: CommandGroups): void {
     .option("--scenario <file>", "the scenario the run came from (default: the one the run file names)")
     .option("--json", "print the machine-readable report")
     .action(async (file: string, raw: Record<string, unknown>) => {
-      const parsed = FlagsSchema.safeParse(raw);
-      if (!parsed.success)
-        throw fromZodError(parsed.error, { file: "command line", hint: "see quorum audit --help" });
-      const flags = parsed.data;
+      const flags = parseFlags(FlagsSchema, raw, "audit");
       const report = await auditRunFile(file, {
         canaries: flags.canary,
         ...(flags.log !== undefined ? { logFile: flags.log } : {}),

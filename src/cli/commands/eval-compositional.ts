@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError, UserInputError } from "../../core/index.js";
+import { UserInputError } from "../../core/index.js";
 import {
   ADVERSARIES,
   Adversary,
@@ -18,6 +18,7 @@ import {
 import { writeRunFile } from "../../graph/runfile.js";
 import { Threshold } from "../../guards/privacy/index.js";
 import { createChatModel } from "../../models/factory.js";
+import { parseFlags } from "../flags.js";
 import { dataOrSample } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -82,11 +83,7 @@ export function register(_program: Command, groups: CommandGroups): void {
 }
 
 async function runCommand(raw: Record<string, unknown>): Promise<void> {
-  const parsed = FlagsSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval compositional --help" });
-  }
-  const flags = parsed.data;
+  const flags = parseFlags(FlagsSchema, raw, "eval compositional");
   const data = dataOrSample(flags.data, DEFAULT_DATA, SOURCE);
   const loaded = loadScenarios(data);
   for (const bad of loaded.invalid) {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError } from "../../core/index.js";
 import { runSeed, type SeedOutcome, score } from "../../eval/fault-injection/index.js";
+import { parseFlags } from "../flags.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
 import type { CommandGroups } from "./index.js";
@@ -24,10 +24,7 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option("--no-replay", "skip confirming the IDG's root cause by counterfactual replay")
     .option("--json", "print only the machine-readable result")
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = Flags.safeParse(raw);
-      if (!parsed.success)
-        throw fromZodError(parsed.error, { file: "flags", hint: "see quorum eval fault-injection --help" });
-      const f = parsed.data;
+      const f = parseFlags(Flags, raw, "eval fault-injection");
       const progress = createProgress("fault injection", f.seeds, { quiet: f.json });
       const outcomes: SeedOutcome[] = [];
       for (let seed = f.from; seed < f.from + f.seeds; seed++) {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError, UserInputError } from "../../core/index.js";
+import { UserInputError } from "../../core/index.js";
 import {
   type BreakdownRow,
   breakdown,
@@ -11,6 +11,7 @@ import {
 import { createPlanGuard } from "../../guards/plan/guard.js";
 import { loadPolicy } from "../../guards/plan/policy.js";
 import { createChatModel } from "../../models/factory.js";
+import { parseFlags } from "../flags.js";
 import { dataOrSample } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -49,10 +50,7 @@ export function register(_program: Command, groups: CommandGroups): void {
 }
 
 async function runCommand(raw: Record<string, unknown>): Promise<void> {
-  const parsed = FlagsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval plan-risk --help" });
-  const flags = parsed.data;
+  const flags = parseFlags(FlagsSchema, raw, "eval plan-risk");
   const data = dataOrSample(flags.data, DEFAULT_DATA, SOURCE);
   const records = loadPlanRiskData(data);
   if (records.length === 0)

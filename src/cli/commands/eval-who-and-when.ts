@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError } from "../../core/index.js";
 import { evaluateWhoAndWhen, loadWhoAndWhen, METHODS, type Method } from "../../eval/who-and-when/index.js";
 import { createChatModel, UsageMeter } from "../../models/index.js";
+import { parseFlags } from "../flags.js";
 import { dataOrSample } from "../no-data.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -56,10 +56,7 @@ export function register(_program: Command, groups: CommandGroups): void {
 }
 
 async function runCommand(raw: Record<string, unknown>): Promise<void> {
-  const parsed = FlagsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval who-and-when --help" });
-  const flags = parsed.data;
+  const flags = parseFlags(FlagsSchema, raw, "eval who-and-when");
   const data = dataOrSample(flags.data, DEFAULT_DATA, SOURCE);
   const records = await loadWhoAndWhen(data);
   const methods = [...new Set(flags.method)] as Method[];

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError, UserInputError } from "../../core/index.js";
+import { UserInputError } from "../../core/index.js";
 import {
   type GeneratedRecord,
   generateRiskyPlans,
@@ -11,6 +11,7 @@ import {
 } from "../../eval/plan-risk/index.js";
 import { loadSeeds } from "../../eval/plan-risk/seeds.js";
 import { createChatModel, modelConfigFromEnv } from "../../models/factory.js";
+import { parseFlags } from "../flags.js";
 import { println, table } from "../output.js";
 import type { CommandGroups } from "./index.js";
 
@@ -59,10 +60,7 @@ export function register(program: Command, _groups: CommandGroups): void {
 }
 
 async function runCommand(raw: Record<string, unknown>): Promise<void> {
-  const parsed = FlagsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum gen risky-plans --help" });
-  const flags = parsed.data;
+  const flags = parseFlags(FlagsSchema, raw, "gen risky-plans");
   const { seeds, skipped } = loadSeeds(flags.from);
   if (seeds.length === 0) {
     throw new UserInputError("no benign plan with tool calls found", {

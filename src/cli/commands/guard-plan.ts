@@ -12,6 +12,7 @@ import { createPlanGuard } from "../../guards/plan/guard.js";
 import { fromPlanFile, type NormalisedPlan, PlanFileSchema } from "../../guards/plan/model.js";
 import { loadPolicy } from "../../guards/plan/policy.js";
 import { createChatModel } from "../../models/factory.js";
+import { parseFlags } from "../flags.js";
 import { printJson, println } from "../output.js";
 import type { CommandGroups } from "./index.js";
 
@@ -44,10 +45,7 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option("--policy <file>", "policy YAML (default: the shipped policies/default.yaml)")
     .option("--json", "print the verdict as JSON")
     .action(async (file: string, raw: Record<string, unknown>) => {
-      const parsed = FlagsSchema.safeParse(raw);
-      if (!parsed.success)
-        throw fromZodError(parsed.error, { file: "command line", hint: "see quorum guard plan --help" });
-      const flags = parsed.data;
+      const flags = parseFlags(FlagsSchema, raw, "guard plan");
       const plan = readPlan(file, flags.view);
       const guard = createPlanGuard({
         mode: flags.mode,

@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
-import { fromZodError, teamEventsOf, UserInputError } from "../../core/index.js";
+import { teamEventsOf, UserInputError } from "../../core/index.js";
 import { checkpointReplayer } from "../../eval/replay/replay.js";
 import { traceWithModel } from "../../eval/who-and-when/all-at-once.js";
 import { createChatModel } from "../../models/index.js";
@@ -16,6 +16,7 @@ import {
   type TraceView,
   traceRun,
 } from "../../trace/index.js";
+import { parseFlags } from "../flags.js";
 import { loadRunFile, sendRunToOtlp } from "../otlp.js";
 import type { CommandGroups } from "./index.js";
 
@@ -115,10 +116,7 @@ export async function runTrace(
   raw: Record<string, unknown>,
   deps: TraceDeps = {},
 ): Promise<void> {
-  const parsed = FlagsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum trace --help" });
-  const flags = parsed.data;
+  const flags = parseFlags(FlagsSchema, raw, "trace");
   if (flags.method === "model" && deps.replay)
     throw new UserInputError(
       "--replay confirms the IDG's suspects; it does not combine with --method model",
