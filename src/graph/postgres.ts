@@ -172,14 +172,14 @@ export class QuorumPostgresSaver extends PostgresSaver {
     const ns = (parent.checkpoint_ns as string | undefined) ?? "";
     const depth = await this.chain(thread, ns, parent.checkpoint_id as string);
     const { rows } = await this.db.query<HistoryRow>(
-      `SELECT w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, COALESCE(p.task_path, '') AS task_path,
-         CASE WHEN w.type = 'json' THEN convert_from(w.blob, 'UTF8') END AS text,
-         CASE WHEN w.type <> 'json' THEN w.blob END AS blob
-       FROM checkpoint_writes w LEFT JOIN quorum_write_paths p ON p.thread_id = w.thread_id
-         AND p.checkpoint_ns = w.checkpoint_ns AND p.checkpoint_id = w.checkpoint_id AND p.task_id = w.task_id
-       WHERE w.thread_id = $1 AND w.checkpoint_ns = $2 AND w.channel = ANY($3)`,
+      `SELECT checkpoint_id, task_id, idx, channel, type,
+         CASE WHEN type = 'json' THEN convert_from(blob, 'UTF8') END AS text,
+         CASE WHEN type <> 'json' THEN blob END AS blob
+       FROM checkpoint_writes WHERE thread_id = $1 AND checkpoint_ns = $2 AND channel = ANY($3)`,
       [thread, ns, channels],
     );
+    const paths = await this.paths(thread, ns);
+    for (const r of rows) r.task_path = paths.get(`${r.checkpoint_id}\u0000${r.task_id}`) ?? "";
     // The thread's other branches (forks) are not on the chain. (Filtering here rather than with
     // `checkpoint_id = ANY(chain)` keeps the query linear: Postgres tested each row against the
     // whole array.)
@@ -217,6 +217,19 @@ export class QuorumPostgresSaver extends PostgresSaver {
     for (let at: string | null | undefined = id; at && !depth.has(at); at = parentOf.get(at))
       depth.set(at, depth.size);
     return depth;
+  }
+
+  /**
+   * Each write's task path, by checkpoint and task, read on its own: joined to the writes in one
+   * query, a fresh database (no statistics yet) got a nested loop over both tables, 4.4 s for a
+   * 1,000-step thread instead of 55 ms.
+   */
+  private async paths(thread: string, ns: string): Promise<Map<string, string>> {
+    const { rows } = await this.db.query<{ checkpoint_id: string; task_id: string; task_path: string }>(
+      "SELECT checkpoint_id, task_id, task_path FROM quorum_write_paths WHERE thread_id = $1 AND checkpoint_ns = $2",
+      [thread, ns],
+    );
+    return new Map(rows.map((r) => [`${r.checkpoint_id}\u0000${r.task_id}`, r.task_path]));
   }
 
   /** Whether any stored value (not the official saver's "empty" marker) exists for the channels. */
