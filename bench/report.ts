@@ -221,6 +221,7 @@ if (ckpt) {
         "ms / superstep",
         "load state ms",
         "resume after crash ms (p50)",
+        "log JSON.parse ms",
       ],
       (ckpt["rows"] as Json[]).map((r) => [
         r["store"],
@@ -234,6 +235,7 @@ if (ckpt) {
         f(r["msPerSuperstep"], 2),
         f((r["loadStateMs"] as Json)["mean"], 1),
         f((r["resumeAfterCrashMs"] as Json)["p50"], 1),
+        r["logJsonParseMs"] === undefined ? "—" : f((r["logJsonParseMs"] as Json)["p50"], 1),
       ]),
     ),
   );
@@ -241,7 +243,7 @@ if (ckpt) {
   if (ratios) {
     const parts = Object.entries(ratios).map(
       ([store, r]) =>
-        `${store}: stored bytes per step ×${r["storedBytesPerStep"]}, resume ×${r["resumeAfterCrashP50"]}`,
+        `${store}: stored bytes per step ×${r["storedBytesPerStep"]}, resume ×${r["resumeAfterCrashP50"]}${r["resumeAfterCrashP50MinusLogParse"] === undefined ? "" : ` (×${r["resumeAfterCrashP50MinusLogParse"]} without the log's JSON.parse)`}`,
     );
     out.push(`\nLongest run against shortest, same run: ${parts.join("; ")}.`);
   }

@@ -212,6 +212,7 @@ export class EventLog implements LogWriter {
    * Rebuilds a log from a snapshot (a run file, or a checkpoint's state). New events are numbered
    * after the snapshot's highest seq, and after `options.nextSeq` when events outside the snapshot
    * (writes a crashed process saved for tasks that finished) keep theirs: seqs never repeat.
+   * The snapshot's items and events become the log's entries, frozen in place, not copied.
    */
   static fromSnapshot(
     snapshot: { items: Item[]; events: RunEvent[] },
@@ -219,7 +220,7 @@ export class EventLog implements LogWriter {
   ): EventLog {
     const log = new EventLog();
     for (const item of snapshot.items) {
-      const frozen = Object.freeze({ ...item });
+      const frozen = frozenInPlace(item);
       log.itemList.push(frozen);
       log.byId.set(item.id, frozen);
       const authored = log.byAuthor.get(item.author);
@@ -228,7 +229,7 @@ export class EventLog implements LogWriter {
     }
     // Replay in event order so "what X has seen" comes back in the order X saw it.
     for (const event of snapshot.events) {
-      log.eventList.push(Object.freeze({ ...event }));
+      log.eventList.push(frozenInPlace(event));
       if (event.type === "item") {
         const item = log.byId.get(event.itemId);
         if (item) log.pushSeen(item.runId, item.author, { item, step: item.step, via: "authored" });
@@ -249,6 +250,15 @@ export class EventLog implements LogWriter {
     if (list) list.push(entry);
     else this.seen.set(key, [entry]);
   }
+}
+
+/**
+ * The object itself, frozen (shallowly, as the log's own entries are). A resumed thread's log is
+ * thousands of entries fresh from the checkpoint: freezing them costs next to nothing, where a
+ * frozen copy of each was most of rebuilding the log.
+ */
+function frozenInPlace<T extends object>(value: T): T {
+  return Object.isFrozen(value) ? value : Object.freeze(value);
 }
 
 function seenKey(runId: string, agent: string): string {

@@ -15,6 +15,7 @@ import {
   WRITES_IDX_MAP,
 } from "@langchain/langgraph-checkpoint";
 import type Database from "better-sqlite3";
+import { historyOf } from "./delta-history.js";
 import { HistoryMemo } from "./history-memo.js";
 import { PlainJsonSerializer } from "./serde.js";
 
@@ -234,8 +235,73 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
     if (!parent?.thread || !parent.id) return out;
     const chain = this.chain(parent.thread, parent.ns, parent.id);
     const seeds = await this.seeds(parent.thread, parent.ns, chain, channels);
+    const at = { thread: parent.thread, ns: parent.ns, id: parent.id };
+    const joined =
+      seeds.size === 0 ? this.joinedWrites(at, channels) : new Map<string, DeltaChannelHistory>();
+    const rest = channels.filter((ch) => !joined.has(ch));
+    const rows = rest.length > 0 ? this.chainWrites(at, rest) : [];
+    for (const ch of channels) {
+      const seed = seeds.get(ch);
+      // Writes older than the seed's checkpoint are already in the seed.
+      const mine = rows.filter((r) => r.channel === ch && !(seed && r.depth > seed.depth));
+      const history =
+        joined.get(ch) ??
+        (await historyOf(
+          this.serde,
+          ch,
+          mine.map((r) => ({ taskId: r.task_id, type: r.type, data: r.blob })),
+        ));
+      out[ch] = seed ? { ...history, seed: seed.value } : history;
+    }
+    return out;
+  }
+
+  /**
+   * Each channel's writes on the chain as one JSON array built by SQLite, in replay order (oldest
+   * superstep first, each in live order), parsed once: for channels whose writes are all plain
+   * JSON with no serialized record, the others are left out (read row by row).
+   */
+  private joinedWrites(
+    at: { thread: string; ns: string; id: string },
+    channels: string[],
+  ): Map<string, DeltaChannelHistory> {
     const marks = channels.map(() => "?").join(", ");
+    const order = "ORDER BY chain.depth DESC, w.task_path, w.task_id, w.idx";
     const rows = this.db
+      .prepare(
+        `${CHAIN}
+         SELECT w.channel, SUM(w.type <> 'json') AS other, json_group_array(w.task_id ${order}) AS tasks,
+           '[' || group_concat(CAST(w.blob AS TEXT), ',' ${order}) || ']' AS vals
+         FROM chain JOIN quorum_checkpoint_writes w
+           ON w.thread_id = ? AND w.checkpoint_ns = ? AND w.checkpoint_id = chain.id
+         WHERE w.channel IN (${marks}) GROUP BY w.channel`,
+      )
+      .all(at.id, at.thread, at.ns, at.thread, at.ns, ...channels) as Array<{
+      channel: string;
+      other: number;
+      tasks: string;
+      vals: string;
+    }>;
+    const found = new Map<string, DeltaChannelHistory>(channels.map((ch) => [ch, { writes: [] }]));
+    for (const row of rows) {
+      if (row.other > 0 || row.vals.includes('"lc"')) {
+        found.delete(row.channel);
+        continue;
+      }
+      const tasks = JSON.parse(row.tasks) as string[];
+      const values = JSON.parse(row.vals) as unknown[];
+      found.set(row.channel, { writes: values.map((v, i) => [tasks[i] as string, row.channel, v]) });
+    }
+    return found;
+  }
+
+  /** The channels' writes on the chain, row by row, in replay order, with their depth. */
+  private chainWrites(
+    at: { thread: string; ns: string; id: string },
+    channels: string[],
+  ): Array<WriteRow & { depth: number }> {
+    const marks = channels.map(() => "?").join(", ");
+    return this.db
       .prepare(
         `${CHAIN}
          SELECT chain.depth AS depth, w.task_id, w.channel, w.type, w.blob FROM chain
@@ -243,21 +309,7 @@ export class QuorumSqliteSaver extends BaseCheckpointSaver {
          WHERE w.channel IN (${marks})
          ORDER BY chain.depth DESC, w.task_path, w.task_id, w.idx`,
       )
-      .all(parent.id, parent.thread, parent.ns, parent.thread, parent.ns, ...channels) as Array<
-      WriteRow & { depth: number }
-    >;
-    for (const row of rows) {
-      const seed = seeds.get(row.channel);
-      // Writes older than the seed's checkpoint are already in the seed.
-      if (seed && row.depth > seed.depth) continue;
-      out[row.channel]?.writes.push([
-        row.task_id,
-        row.channel,
-        await this.serde.loadsTyped(row.type, row.blob),
-      ]);
-    }
-    for (const [ch, seed] of seeds) (out[ch] as DeltaChannelHistory).seed = seed.value;
-    return out;
+      .all(at.id, at.thread, at.ns, at.thread, at.ns, ...channels) as Array<WriteRow & { depth: number }>;
   }
 
   /** Checkpoint ids from `id` up to the root, nearest first. */

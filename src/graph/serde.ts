@@ -114,9 +114,11 @@ export class PlainJsonSerializer implements Serializer {
 
   async loadsTyped(type: string, data: Uint8Array | string): Promise<unknown> {
     if (type !== "json") return standard.loadsTyped(type, data);
-    const parsed: unknown = JSON.parse(typeof data === "string" ? data : decoder.decode(data));
-    const needs = scan(parsed);
-    if (needs === 2) return standard.loadsTyped(type, data);
+    const text = typeof data === "string" ? data : decoder.decode(data);
+    const parsed: unknown = JSON.parse(text);
+    // A record is an object with an "lc" key: text without one holds none, and needs no walk.
+    const needs = text.includes('"lc"') ? scan(parsed) : 0;
+    if (needs === 2) return standard.loadsTyped(type, text);
     // Most values hold no record at all: the parsed value is the result, uncopied.
     return needs === 1 ? revive(parsed) : parsed;
   }

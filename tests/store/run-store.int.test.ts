@@ -2,6 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { BaseCheckpointSaver, emptyCheckpoint, uuid6 } from "@langchain/langgraph-checkpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   PostgresRunStore,
@@ -154,6 +156,48 @@ for (const [name, kind] of kinds) {
         release();
         await first;
         await expect(withThreadLease(store, thread, async () => "ran")).resolves.toBe("ran");
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("reads a delta channel's history as the generic ancestor walk does, whatever its writes hold", async () => {
+      const store = await k.open();
+      const thread = `history-${tag}`;
+      const saver = store.checkpointer;
+      try {
+        // Three checkpoints on a chain, each with writes: plain JSON (read joined, in one parse),
+        // values holding serialized records (undefined, a Map) and raw bytes (read write by write).
+        const writes: Array<Array<[string, unknown]>> = [
+          [
+            ["plain", [1, "a"]],
+            ["records", [{ n: 1, gone: undefined }]],
+            ["raw", new Uint8Array([1, 2])],
+          ],
+          [
+            ["plain", [2]],
+            ["records", [new Map([["k", 1]])]],
+            ["plain", ['"lc" in text']],
+          ],
+          [
+            ["records", ["x"]],
+            ["raw", new Uint8Array([3])],
+          ],
+        ];
+        let config: RunnableConfig = { configurable: { thread_id: thread, checkpoint_ns: "" } };
+        for (const [step, batch] of [...writes, []].entries()) {
+          const checkpoint = { ...emptyCheckpoint(), id: uuid6(step) };
+          config = await saver.put(config, checkpoint, { source: "loop", step, parents: {} }, {});
+          if (batch.length > 0) await saver.putWrites(config, batch, `task-${step}`);
+        }
+        const options = { config, channels: ["plain", "records", "raw", "none"] };
+        const mine = await saver.getDeltaChannelHistory(options);
+        const generic = await BaseCheckpointSaver.prototype.getDeltaChannelHistory.call(saver, options);
+        expect(mine).toEqual(generic);
+        expect(mine.plain?.writes.map((w) => w[2])).toEqual([[1, "a"], [2], ['"lc" in text']]);
+        expect(mine.records?.writes.map((w) => w[2])).toEqual([[{ n: 1 }], [new Map([["k", 1]])], ["x"]]);
+        expect(mine.raw?.writes).toHaveLength(2);
+        expect(mine.none?.writes).toEqual([]);
       } finally {
         await store.close();
       }
