@@ -11,6 +11,7 @@ import { type RunStore, withThreadLease } from "../graph/store.js";
 import type { Team } from "../graph/team.js";
 import type { TeamResult } from "../graph/team-types.js";
 import { createChatModel, modelConfigFromEnv } from "../models/index.js";
+import { withCtrlC } from "./ctrl-c.js";
 import { openStore, withStore } from "./store.js";
 
 /**
@@ -57,6 +58,8 @@ export interface ScenarioRunOutcome {
   runFile: string;
   /** The model used, or null in deterministic mode. */
   modelMode: string | null;
+  /** True when Ctrl-C stopped the run (checkpointed; `quorum resume` carries on). */
+  interrupted?: boolean;
 }
 
 function readText(path: string): string {
@@ -156,9 +159,11 @@ async function runScenario(
     }
     if (options.progress) process.stderr.write(`thread: ${threadId}\n`);
     const onNode = progress(options.progress);
-    const go = () => team.run(scenario.task, { threadId, runId, ...(onNode ? { onNode } : {}) });
-    const result = store ? await withThreadLease(store, threadId, go) : await go();
-    return await finish(scenario, team, result, options, path, chosen?.name ?? null);
+    const { value: result, interrupted } = await withCtrlC((signal) => {
+      const go = () => team.run(scenario.task, { threadId, runId, signal, ...(onNode ? { onNode } : {}) });
+      return store ? withThreadLease(store, threadId, go) : go();
+    });
+    return { ...(await finish(scenario, team, result, options, path, chosen?.name ?? null)), interrupted };
   } finally {
     await store?.close();
   }
@@ -227,10 +232,15 @@ async function resumeLeased(
     journal: store.journal,
   });
   const onNode = progress(options.progress);
-  const runOptions = onNode ? { onNode } : {};
   const started = (await team.state(threadId)) !== undefined;
-  const result = started
-    ? await team.resume(threadId, options.decision, runOptions)
-    : await team.run(scenario.task, { threadId, runId: thread.runId, ...runOptions });
-  return await finish(scenario, team, result, options, thread.scenarioPath, chosen?.name ?? null);
+  const { value: result, interrupted } = await withCtrlC((signal) => {
+    const runOptions = { signal, ...(onNode ? { onNode } : {}) };
+    return started
+      ? team.resume(threadId, options.decision, runOptions)
+      : team.run(scenario.task, { threadId, runId: thread.runId, ...runOptions });
+  });
+  return {
+    ...(await finish(scenario, team, result, options, thread.scenarioPath, chosen?.name ?? null)),
+    interrupted,
+  };
 }

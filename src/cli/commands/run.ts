@@ -205,6 +205,17 @@ function report(outcome: ScenarioRunOutcome, flags: RunFlags, mode: "demo" | "ru
     printStory(outcome, mode);
   }
   process.exitCode = runExitCode(r.status);
+  if (outcome.interrupted) {
+    // 130 is what a shell reports for Ctrl-C.
+    const kept = storeFlag(flags);
+    const resumable = kept.startsWith("--");
+    process.stderr.write(
+      resumable
+        ? `interrupted: the run is checkpointed; carry on with quorum resume ${r.threadId} ${kept}\n`
+        : `interrupted ${kept}\n`,
+    );
+    process.exitCode = 130;
+  }
 }
 
 /**
@@ -215,6 +226,13 @@ export function runExitCode(status: ScenarioRunOutcome["result"]["status"]): num
   if (status === "failed" || status === "stopped") return 1;
   if (status === "blocked") return 2;
   return 0;
+}
+
+/** The store flag to repeat on `quorum resume`. */
+function storeFlag(flags: RunFlags): string {
+  if (flags.db) return `--db ${flags.db}`;
+  if (flags.store || process.env.QUORUM_STORE) return "--store <the same store>";
+  return "(only a run started with --db or --store can be resumed)";
 }
 
 function printStory(outcome: ScenarioRunOutcome, mode: string): void {
