@@ -1,0 +1,77 @@
+import type { BatchHarness, BatchUnit } from "../../queue/index.js";
+import { formatReport, type MagpieReport, type ScenarioReport } from "./report.js";
+import { magpieReport, runMagpie } from "./run.js";
+import type { MagpieScenario } from "./schema.js";
+import {
+  agentsFor,
+  type DataRunInput,
+  type MagpieRunSpec,
+  MagpieRunSpecSchema,
+  planDataRun,
+} from "./setup.js";
+
+/**
+ * MAGPIE on the queue: a unit is one scenario under the batch's guards, privacy mode and agent
+ * mode; a worker runs it with the same functions as a local run, and the report is assembled from
+ * the per-scenario reports in scenario order, so it equals the local report of the same batch.
+ */
+
+/** Unit id: scenario x guard x mode (the harness has no random draw, so no seed). */
+function unitId(spec: MagpieRunSpec, scenario: MagpieScenario): string {
+  return `${scenario.id}|guard=${spec.guards.join("+") || "none"}|privacy=${spec.privacy}|mode=${spec.mode}`;
+}
+
+export function magpieBatch(
+  input: DataRunInput,
+  env: NodeJS.ProcessEnv,
+): { spec: MagpieRunSpec; units: BatchUnit[] } {
+  const { spec, scenarios } = planDataRun(input, env);
+  const seen = new Map<string, number>();
+  const units = scenarios.map((scenario) => {
+    const id = unitId(spec, scenario);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    // Two rows with the same scenario id are two units.
+    return { id: n === 1 ? id : `${id}#${n}`, payload: scenario };
+  });
+  return { spec, units };
+}
+
+export const magpieHarness: BatchHarness = {
+  name: "magpie",
+  prepare(specData, context) {
+    const spec = MagpieRunSpecSchema.parse(specData);
+    const agents = agentsFor(spec, context.env, { baseUrl: context.baseUrl });
+    return async (unit) => {
+      // The payload is a scenario this harness's loader produced when the batch was enqueued.
+      const scenario = unit.payload as MagpieScenario;
+      const { report } = await runMagpie({
+        scenarios: [scenario],
+        mode: spec.mode,
+        ...agents,
+        guardNames: spec.guards,
+        ...(spec.rounds !== undefined ? { rounds: spec.rounds } : {}),
+        privacy: spec.privacy,
+        model: spec.model,
+      });
+      return report.scenarios[0];
+    };
+  },
+  report(specData, results): MagpieReport {
+    const spec = MagpieRunSpecSchema.parse(specData);
+    return magpieReport(
+      {
+        mode: spec.mode,
+        model: spec.model,
+        guardNames: spec.guards,
+        privacy: spec.privacy,
+        problems: spec.problems,
+        judged: spec.judge,
+      },
+      results as ScenarioReport[],
+    );
+  },
+  format(report, table) {
+    return formatReport(report as MagpieReport, table);
+  },
+};
