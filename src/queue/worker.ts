@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
-import { UserInputError } from "../core/index.js";
+import { isQuorumError, UserInputError } from "../core/index.js";
 import { QUEUE_NAME, type QueueConnection } from "./connect.js";
 import type { JobData } from "./enqueue.js";
 import type { BatchHarness, UnitContext, UnitRunner } from "./harness.js";
@@ -130,7 +130,12 @@ async function runJob(
     onEvent?.({ type: "done", batch, unit: unitId, attempt, ms, worker });
     return true;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // A Quorum error keeps its file, field and hint: the report says what to fix.
+    const message = isQuorumError(error)
+      ? error.toLine()
+      : error instanceof Error
+        ? error.message
+        : String(error);
     const final = attempt >= job.retryLimit + 1;
     try {
       if (final) {

@@ -1,4 +1,14 @@
-import type { BatchHarness, BatchUnit } from "../../queue/index.js";
+import { fromZodError, UserInputError } from "../../core/index.js";
+import {
+  type BatchHarness,
+  type BatchUnit,
+  checkQueueUrl,
+  connectQueue,
+  DEFAULT_ATTEMPTS,
+  DEFAULT_LEASE_SECONDS,
+  enqueueBatch,
+} from "../../queue/index.js";
+import { type MagpieCommandOptions, MagpieCommandOptionsSchema } from "./command.js";
 import { formatReport, type MagpieReport, type ScenarioReport } from "./report.js";
 import { magpieReport, runMagpie } from "./run.js";
 import type { MagpieScenario } from "./schema.js";
@@ -75,3 +85,49 @@ export const magpieHarness: BatchHarness = {
     return formatReport(report as MagpieReport, table);
   },
 };
+
+export interface QueueOptions {
+  url: string;
+  leaseSeconds?: number | undefined;
+  attempts?: number | undefined;
+}
+
+/** `quorum eval magpie --data ... --queue URL`: checks the options as a local run would, then enqueues. */
+export async function enqueueMagpie(
+  input: MagpieCommandOptions,
+  queue: QueueOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ batch: string; units: number }> {
+  const parsed = MagpieCommandOptionsSchema.safeParse(input);
+  if (!parsed.success)
+    throw fromZodError(parsed.error, { file: "command line", hint: "see quorum eval magpie --help" });
+  const o = parsed.data;
+  const other = [
+    o.script && "--script",
+    o.replay && "--replay",
+    o.detectorCheck && "--detector-check",
+    o.out && "--out",
+  ];
+  const refused = other.filter((x): x is string => typeof x === "string");
+  if (o.data === undefined || refused.length > 0) {
+    throw new UserInputError(
+      o.data === undefined ? "--queue needs --data" : `--queue does not take ${refused.join(", ")}`,
+      { field: "--queue", hint: "a batch runs the scenarios of --data; run the others without --queue" },
+    );
+  }
+  const lease = queue.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const attempts = queue.attempts ?? DEFAULT_ATTEMPTS;
+  if (!Number.isInteger(lease) || lease < 1)
+    throw new UserInputError("--lease must be a whole number of seconds", { field: "--lease" });
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20)
+    throw new UserInputError("--attempts must be a whole number from 1 to 20", { field: "--attempts" });
+  checkQueueUrl(queue.url);
+  const { spec, units } = magpieBatch({ ...o, data: o.data }, env);
+  const q = await connectQueue(queue.url);
+  try {
+    const batch = await enqueueBatch(q, { harness: "magpie", spec, units, leaseSeconds: lease, attempts });
+    return { batch, units: units.length };
+  } finally {
+    await q.close();
+  }
+}
