@@ -29,6 +29,28 @@ export interface ConnectOptions {
   field?: string;
 }
 
+/**
+ * Runs `fn` in one transaction on one client; `db` lets pg-boss calls join it, so a result and
+ * its job's state change commit together (and cost one commit, not two).
+ */
+export async function inTransaction<T>(
+  q: Pick<QueueConnection, "pool">,
+  fn: (client: pg.PoolClient, db: PgBoss.Db) => Promise<T>,
+): Promise<T> {
+  const client = await q.pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client, { executeSql: (text, values) => client.query(text, values) });
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 export function checkQueueUrl(url: string, field = "--queue"): void {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new UserInputError(`not a Postgres connection string: ${url.replace(/:[^:@/]*@/, ":***@")}`, {

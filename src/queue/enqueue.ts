@@ -1,5 +1,5 @@
 import { newId, UserInputError } from "../core/index.js";
-import { QUEUE_NAME, type QueueConnection } from "./connect.js";
+import { inTransaction, QUEUE_NAME, type QueueConnection } from "./connect.js";
 import type { BatchUnit } from "./harness.js";
 import { BatchStore } from "./results-store.js";
 
@@ -37,9 +37,7 @@ export async function enqueueBatch(q: QueueConnection, o: EnqueueOptions): Promi
     ids.add(u.id);
   }
   const id = newId("batch");
-  const client = await q.pool.connect();
-  try {
-    await client.query("BEGIN");
+  await inTransaction(q, async (client, db) => {
     await new BatchStore(client).createBatch(
       {
         id,
@@ -57,14 +55,7 @@ export async function enqueueBatch(q: QueueConnection, o: EnqueueOptions): Promi
       retryLimit: o.attempts - 1,
       expireInSeconds: o.leaseSeconds,
     }));
-    // pg-boss runs its insert on our client, inside our transaction.
-    await q.boss.insert(jobs, { db: { executeSql: (text, values) => client.query(text, values) } });
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    await q.boss.insert(jobs, { db });
+  });
   return id;
 }

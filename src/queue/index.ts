@@ -2,6 +2,7 @@ export {
   type ConnectOptions,
   checkQueueUrl,
   connectQueue,
+  inTransaction,
   QUEUE_NAME,
   type QueueConnection,
 } from "./connect.js";

@@ -1,9 +1,10 @@
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
 import { isQuorumError, UserInputError } from "../core/index.js";
-import { QUEUE_NAME, type QueueConnection } from "./connect.js";
+import { inTransaction, QUEUE_NAME, type QueueConnection } from "./connect.js";
 import type { JobData } from "./enqueue.js";
 import type { BatchHarness, UnitContext, UnitRunner } from "./harness.js";
+import { BatchStore } from "./results-store.js";
 
 export interface WorkerOptions {
   harnesses: ReadonlyArray<BatchHarness>;
@@ -47,8 +48,9 @@ type Job = PgBoss.JobWithMetadata<JobData>;
 
 /**
  * Takes jobs from the queue and runs them, `concurrency` at a time, until the signal aborts (or,
- * with `drain`, until the queue is empty). Each result is written to Postgres before its job is
- * completed, so a worker killed in between leaves a job that the next worker skips.
+ * with `drain`, until the queue is empty). A result and its job's completion commit together; a
+ * job whose result is there anyway (written by hand, or by a worker whose lease had run out) is
+ * completed without running again.
  */
 export async function runWorker(q: QueueConnection, o: WorkerOptions): Promise<WorkerSummary> {
   const concurrency = o.concurrency ?? 1;
@@ -111,22 +113,25 @@ async function runJob(
       onEvent?.({ type: "skipped", batch, unit: unitId, worker });
       return null;
     }
-    const started = performance.now();
     const run = await runnerFor(batch);
     const unit = await q.store.unit(batch, unitId);
     if (unit === undefined) throw new Error(`unit ${unitId} is not in batch ${batch}`);
+    const started = performance.now();
     const result = await run(unit);
     const ms = performance.now() - started;
-    await q.store.record({
+    const done = {
       batchId: batch,
       unitId,
-      status: "done",
+      status: "done" as const,
       result,
       attempts: attempt,
       worker,
       durationMs: ms,
+    };
+    await inTransaction(q, async (client, db) => {
+      await new BatchStore(client).record(done);
+      await q.boss.complete(QUEUE_NAME, job.id, {}, { db });
     });
-    await q.boss.complete(QUEUE_NAME, job.id);
     onEvent?.({ type: "done", batch, unit: unitId, attempt, ms, worker });
     return true;
   } catch (error) {
@@ -137,19 +142,20 @@ async function runJob(
         ? error.message
         : String(error);
     const final = attempt >= job.retryLimit + 1;
+    const failed = {
+      batchId: batch,
+      unitId,
+      status: "failed" as const,
+      error: message,
+      attempts: attempt,
+      worker,
+      durationMs: 0,
+    };
     try {
-      if (final) {
-        await q.store.record({
-          batchId: batch,
-          unitId,
-          status: "failed",
-          error: message,
-          attempts: attempt,
-          worker,
-          durationMs: 0,
-        });
-      }
-      await q.boss.fail(QUEUE_NAME, job.id, { message });
+      await inTransaction(q, async (client, db) => {
+        if (final) await new BatchStore(client).record(failed);
+        await q.boss.fail(QUEUE_NAME, job.id, { message }, { db });
+      });
     } catch (storeError) {
       // The job stays active; its lease runs out and another worker takes it.
       onEvent?.({ type: "error", error: String(storeError), worker });

@@ -108,6 +108,42 @@ suite(`batches on the queue, end to end${POSTGRES_URL ? "" : ` (${POSTGRES_SKIP_
     expect(report).toEqual(await localReport());
   });
 
+  it("a rate-limiting endpoint slows the worker that meets it (backoff in the job), not the batch", async () => {
+    const limited = await startTestServer({
+      replies: [
+        { fault: "429", retryAfterS: 1 },
+        { fault: "429", retryAfterS: 1 },
+      ],
+      defaultReply: negotiationResponder(20),
+    });
+    try {
+      const batch = await enqueue();
+      const retrying = { ...env, QUORUM_MODEL_MAX_RETRIES: "3" };
+      const args = ["worker", "--queue", url(), "--drain", "--idle-poll-ms", "50"];
+      // The rate-limited worker is up (and takes the first job) before the other one starts.
+      let up: () => void = () => undefined;
+      const ready = new Promise<void>((resolve) => (up = resolve));
+      const first = spawnCli([...args, "--base-url", limited.url], retrying, (e) => {
+        if (e.includes("worker on ")) up();
+      });
+      await ready;
+      const other = await cliAsync(args, retrying);
+      const slowed = await first.done;
+      expect(slowed.code, slowed.stderr).toBe(0);
+      expect(other.code, other.stderr).toBe(0);
+      // Both 429s were served and retried within their jobs: no unit failed, no call errored.
+      expect(limited.stats.faults["429"]).toBe(2);
+      expect(slowed.stderr).not.toMatch(/^ {2}failed/m);
+      const r = await cliAsync(["eval", "report", batch, "--queue", url(), "--json"], env);
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as MagpieReport;
+      expect(report.overall.errors).toBe(0);
+      expect(report).toEqual(await localReport());
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("a unit that always throws is reported failed with its error after 3 attempts, not dropped", async () => {
     const batch = await enqueue();
     // A worker whose endpoint setting is broken cannot build the agents: every attempt throws.
