@@ -278,6 +278,23 @@ function connectionError(url: string, error: unknown): UserInputError {
 }
 
 /**
+ * One connection that says whether the server is there, within 10 s; a refusal becomes a user
+ * error naming host, port and database (never the password) with a hint.
+ */
+export async function probePostgres(url: string): Promise<void> {
+  let probe: pg.Client | undefined;
+  try {
+    probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    await probe.connect();
+    await probe.query("SELECT 1");
+  } catch (error) {
+    throw connectionError(url, error);
+  } finally {
+    await probe?.end().catch(() => undefined);
+  }
+}
+
+/**
  * Runs in Postgres: LangGraph's official saver (wrapped, above) and Quorum's own tables (threads,
  * the tool journal, leases) in the same database. Open with `PostgresRunStore.open(url)`.
  */
@@ -309,17 +326,9 @@ export class PostgresRunStore extends SqlRunStore implements RunStore {
 
   /** Connects, creates the tables when missing, and fails with a one-line error when it cannot. */
   static async open(url: string): Promise<PostgresRunStore> {
-    // The first connection says whether the server is there, within 10 s; the pool's clients then
-    // wait for each other as long as it takes (a wait timeout would fail a busy run's writes).
-    const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-    try {
-      await probe.connect();
-      await probe.query("SELECT 1");
-    } catch (error) {
-      throw connectionError(url, error);
-    } finally {
-      await probe.end().catch(() => undefined);
-    }
+    // The pool's clients then wait for each other as long as it takes (a wait timeout would fail
+    // a busy run's writes).
+    await probePostgres(url);
     const pool = new pg.Pool({ connectionString: url, max: 8 });
     // An idle client losing its connection must not crash the process.
     pool.on("error", () => undefined);

@@ -1,5 +1,11 @@
 import type { Command } from "commander";
-import { evalMagpie, formatDetectorCheck, GUARD_NAMES } from "../../eval/magpie/command.js";
+import { enqueueMagpie } from "../../eval/magpie/batch.js";
+import {
+  evalMagpie,
+  formatDetectorCheck,
+  GUARD_NAMES,
+  type MagpieCommandOptions,
+} from "../../eval/magpie/command.js";
 import { formatItems, formatReport } from "../../eval/magpie/report.js";
 import { printJson, println, table } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -24,6 +30,9 @@ interface Flags {
   quiet?: boolean;
   items?: boolean;
   judgeMode?: string;
+  queue?: string;
+  lease?: string;
+  attempts?: string;
 }
 
 export function register(_program: Command, groups: CommandGroups): void {
@@ -61,30 +70,53 @@ export function register(_program: Command, groups: CommandGroups): void {
     .option("--items", "also list each leaked item: detector and judge ratings side by side, with evidence")
     .option("--json", "print the machine-readable report only")
     .option("--quiet", "no progress output")
+    .option(
+      "--queue <url>",
+      "enqueue one job per scenario on this Postgres (postgres://...) and print the batch id; run them with quorum worker",
+    )
+    .option(
+      "--lease <seconds>",
+      "with --queue: a job whose worker is silent this long goes to another worker (default 1800)",
+    )
+    .option("--attempts <n>", "with --queue: attempts per unit before it is reported failed (default 3)")
     .action(async (flags: Flags) => {
-      const result = await evalMagpie(
-        {
-          ...(flags.data !== undefined ? { data: flags.data } : {}),
-          ...(flags.script !== undefined ? { script: flags.script } : {}),
-          ...(flags.replay !== undefined ? { replay: flags.replay } : {}),
-          ...(flags.detectorCheck !== undefined ? { detectorCheck: flags.detectorCheck } : {}),
-          ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
-          ...(flags.rounds !== undefined ? { rounds: flags.rounds } : {}),
-          ...(flags.privacy !== undefined ? { privacy: flags.privacy as "explicit" } : {}),
-          ...(flags.guard !== undefined ? { guard: flags.guard } : {}),
-          ...(flags.agents !== undefined ? { agents: flags.agents as "rule" } : {}),
-          ...(flags.model !== undefined ? { model: flags.model } : {}),
-          ...(flags.baseUrl !== undefined ? { baseUrl: flags.baseUrl } : {}),
-          judge: flags.judge !== false,
-          ...(flags.out !== undefined ? { out: flags.out } : {}),
-          includePrivate: flags.includePrivate === true,
-          ...(flags.judgeMode !== undefined ? { judgeMode: flags.judgeMode as "layered" } : {}),
-        },
-        {
-          progress: (title, total) =>
-            createProgress(title, total, { quiet: flags.quiet === true || flags.json === true }),
-        },
-      );
+      const options: MagpieCommandOptions = {
+        ...(flags.data !== undefined ? { data: flags.data } : {}),
+        ...(flags.script !== undefined ? { script: flags.script } : {}),
+        ...(flags.replay !== undefined ? { replay: flags.replay } : {}),
+        ...(flags.detectorCheck !== undefined ? { detectorCheck: flags.detectorCheck } : {}),
+        ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+        ...(flags.rounds !== undefined ? { rounds: flags.rounds } : {}),
+        ...(flags.privacy !== undefined ? { privacy: flags.privacy as "explicit" } : {}),
+        ...(flags.guard !== undefined ? { guard: flags.guard } : {}),
+        ...(flags.agents !== undefined ? { agents: flags.agents as "rule" } : {}),
+        ...(flags.model !== undefined ? { model: flags.model } : {}),
+        ...(flags.baseUrl !== undefined ? { baseUrl: flags.baseUrl } : {}),
+        judge: flags.judge !== false,
+        ...(flags.out !== undefined ? { out: flags.out } : {}),
+        includePrivate: flags.includePrivate === true,
+        ...(flags.judgeMode !== undefined ? { judgeMode: flags.judgeMode as "layered" } : {}),
+      };
+      if (flags.queue !== undefined) {
+        const queued = await enqueueMagpie(options, {
+          url: flags.queue,
+          leaseSeconds: flags.lease === undefined ? undefined : Number(flags.lease),
+          attempts: flags.attempts === undefined ? undefined : Number(flags.attempts),
+        });
+        if (flags.json) printJson(queued);
+        else {
+          println(queued.batch);
+          if (!flags.quiet)
+            process.stderr.write(
+              `enqueued ${queued.units} units; run them with: quorum worker --queue URL; watch: quorum eval status ${queued.batch} --queue URL\n`,
+            );
+        }
+        return;
+      }
+      const result = await evalMagpie(options, {
+        progress: (title, total) =>
+          createProgress(title, total, { quiet: flags.quiet === true || flags.json === true }),
+      });
       if (result.kind === "detector") {
         if (flags.json)
           printJson({

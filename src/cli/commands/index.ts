@@ -41,6 +41,14 @@ export const commandModules: CommandEntry[] = [
   { paths: [["audit"]], load: () => import("./audit.js") },
   { paths: [["eval", "fault-injection"]], load: () => import("./eval-fault-injection.js") },
   { paths: [["gen", "risky-plans"]], load: () => import("./gen-risky-plans.js") },
+  { paths: [["worker"]], load: () => import("./worker.js") },
+  {
+    paths: [
+      ["eval", "status"],
+      ["eval", "report"],
+    ],
+    load: () => import("./eval-batch.js"),
+  },
 ];
 
 /**

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { fromZodError, UserInputError } from "../../core/index.js";
 import { writeRunFile } from "../../graph/runfile.js";
-import { LeakMessageGuard } from "../../guards/privacy/message-guard.js";
 import type { MessageGuard } from "../../guards/types.js";
 import { createChatModel, modelConfigFromEnv } from "../../models/index.js";
-import { type AgentPolicy, ModelPolicy, RulePolicy, ScriptedPolicy } from "./agents.js";
+import { type AgentPolicy, ScriptedPolicy } from "./agents.js";
 import {
   checkDetector,
   checkGuard,
@@ -22,14 +21,22 @@ import { loadMagpie } from "./loader.js";
 import type { AgentMode, MagpieReport } from "./report.js";
 import { type JudgeConfig, runMagpie } from "./run.js";
 import { simulationRunFile } from "./runfile.js";
-import { type MagpieScenario, publicTextOf } from "./schema.js";
+import type { MagpieScenario } from "./schema.js";
 import { loadScriptFile } from "./script-file.js";
+import {
+  agentsFor,
+  GUARD_NAMES,
+  type MagpieRunSpec,
+  messageGuardNames,
+  messageGuards,
+  planDataRun,
+} from "./setup.js";
 import { DEFAULT_ROUNDS } from "./simulate.js";
 import { replayFile } from "./transcript.js";
 
 /** `quorum eval magpie` as a function: the CLI module only parses flags and prints. */
 
-export const GUARD_NAMES = ["none", "detector", "detector-block", "detector-rewrite", "tom"] as const;
+export { GUARD_NAMES };
 
 export const MagpieCommandOptionsSchema = z.object({
   data: z.string().min(1).optional(),
@@ -98,6 +105,7 @@ export async function evalMagpie(
       hint: "--replay and --detector-check may be combined with --data",
     });
   }
+  const env = hooks.env ?? process.env;
   const progress = hooks.progress ?? (() => ({ tick() {}, stop() {} }));
 
   if (o.detectorCheck !== undefined) {
@@ -105,7 +113,7 @@ export async function evalMagpie(
     const check = checkDetector(set);
     const guard = [checkGuard(set, "facts"), checkGuard(set, "partial")];
     const unrelated = o.data !== undefined ? checkUnrelated(loadMagpie(o.data).scenarios) : null;
-    const judged = o.judgeMode === undefined ? null : await judgedCheck(set, o.judgeMode, o, hooks.env);
+    const judged = o.judgeMode === undefined ? null : await judgedCheck(set, o.judgeMode, o, env);
     return { kind: "detector", file: o.detectorCheck, check, guard, judged, unrelated };
   }
 
@@ -117,29 +125,11 @@ export async function evalMagpie(
     return { kind: "report", report, runFiles: [] };
   }
 
-  const guardNames = o.guard.filter((g) => g !== "none");
-  if (guardNames.includes("tom")) {
-    throw new UserInputError(
-      "the ToM guard needs a table composition policy, which MAGPIE rows do not have",
-      {
-        field: "--guard",
-        hint: "use --guard detector or detector-block for MAGPIE scenarios",
-      },
-    );
-  }
-  const guardsFor = (s: MagpieScenario): MessageGuard[] =>
-    guardNames.map(
-      (g) =>
-        new LeakMessageGuard({
-          name: g === "detector" ? "leak-detector" : `leak-${g}`,
-          mode: g === "detector-block" ? "block" : g === "detector-rewrite" ? "rewrite" : "redact",
-          publicText: publicTextOf(s),
-        }),
-    );
-
   let scenarios: MagpieScenario[];
   let problems: MagpieReport["problems"] = [];
   let policyFor: (s: MagpieScenario) => AgentPolicy;
+  let guardsFor: (s: MagpieScenario) => MessageGuard[];
+  let guardNames: MagpieRunSpec["guards"];
   let mode: Exclude<AgentMode, "replay">;
   let rounds = o.rounds;
   let judge: JudgeConfig | null = null;
@@ -150,43 +140,16 @@ export async function evalMagpie(
     scenarios = [scripted.scenario];
     const policy = new ScriptedPolicy(scripted.script);
     policyFor = () => policy;
+    guardNames = messageGuardNames(o.guard);
+    guardsFor = messageGuards(guardNames);
     mode = "scripted";
     rounds = rounds ?? scripted.rounds;
   } else {
-    const loaded = loadMagpie(o.data as string);
-    if (loaded.scenarios.length === 0) {
-      // Nothing to run is an input error, not an empty report.
-      const first = loaded.problems[0];
-      throw new UserInputError(
-        `no scenario could be loaded${loaded.problems.length ? ` (${loaded.problems.length} problem${loaded.problems.length > 1 ? "s" : ""}; first${first?.line !== undefined ? ` at line ${first.line}` : ""}: ${first?.message})` : ""}`,
-        {
-          file: first?.file ?? (o.data as string),
-          ...(first?.field ? { field: first.field } : {}),
-          hint: "see src/eval/magpie/README.md for the row format",
-        },
-      );
-    }
-    scenarios = o.limit !== undefined ? loaded.scenarios.slice(0, o.limit) : loaded.scenarios;
-    problems = loaded.problems;
-    const envConfig = modelConfigFromEnv(hooks.env ?? process.env);
-    if (o.model !== undefined || envConfig !== null) {
-      const model = createChatModel(
-        {
-          ...(o.model !== undefined ? { model: o.model } : {}),
-          ...(o.baseUrl !== undefined ? { baseURL: o.baseUrl } : {}),
-        },
-        {},
-        hooks.env ?? process.env,
-      );
-      modelName = o.model ?? envConfig?.model ?? "unknown";
-      const name = modelName;
-      policyFor = () => new ModelPolicy(model, name);
-      mode = "model";
-      if (o.judge) judge = { model, modelName };
-    } else {
-      mode = o.agents === "careless" ? "rule-careless" : "rule";
-      policyFor = (s) => new RulePolicy(s, o.agents === "careless");
-    }
+    const plan = planDataRun({ ...o, data: o.data as string }, env);
+    const agents = agentsFor(plan.spec, env);
+    ({ scenarios } = plan);
+    ({ problems, mode, model: modelName, guards: guardNames } = plan.spec);
+    ({ policyFor, guardsFor, judge } = agents);
   }
 
   const turns = scenarios.reduce((n, s) => n + s.agents.length * (rounds ?? DEFAULT_ROUNDS), 0);

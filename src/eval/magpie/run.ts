@@ -54,20 +54,27 @@ export async function runMagpie(options: RunMagpieOptions): Promise<RunMagpieRes
     reports.push(await scoreSimulation(sim, options.judge ?? null));
     options.onScenarioDone?.(scenario.id);
   }
+  return { runs, report: magpieReport({ ...options, judged: options.judge != null }, reports) };
+}
+
+/** What a report says about the run as a whole, besides its scenarios. */
+export type ReportMeta = Pick<RunMagpieOptions, "mode" | "model" | "guardNames" | "privacy" | "problems"> & {
+  judged: boolean;
+};
+
+/** The report of scenarios run one by one (here, or by queue workers), in scenario order. */
+export function magpieReport(meta: ReportMeta, reports: ScenarioReport[]): MagpieReport {
   return {
-    runs,
-    report: {
-      format: "quorum.magpie-report",
-      version: 1,
-      mode: options.mode,
-      model: options.model ?? null,
-      privacy: options.privacy ?? "explicit",
-      guards: options.guardNames ?? [],
-      judge: options.judge != null,
-      scenarios: reports,
-      overall: overall(reports),
-      problems: options.problems ?? [],
-    },
+    format: "quorum.magpie-report",
+    version: 1,
+    mode: meta.mode,
+    model: meta.model ?? null,
+    privacy: meta.privacy ?? "explicit",
+    guards: meta.guardNames ?? [],
+    judge: meta.judged,
+    scenarios: reports,
+    overall: overall(reports),
+    problems: meta.problems ?? [],
   };
 }
 
