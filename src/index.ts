@@ -4,8 +4,7 @@
 // is a visible decision. Prompts, word lists, patterns and internal helpers stay in their modules.
 //
 // Naming rule for zod schemas: a schema is `<Name>Schema` and the type inferred from it is
-// `<Name>` (`ItemSchema` / `Item`). Older schemas that share one name with their type
-// (`ApprovalDecision`, `Plan`, `PlanStep`) keep it until they are next changed.
+// `<Name>` (`ItemSchema` / `Item`, `PlanSchema` / `Plan`).
 
 // Team runtime: build and run a team, its tools, run files, errors.
 export type {
@@ -58,7 +57,8 @@ export type {
   ToolApprover,
 } from "./graph/index.js";
 export {
-  ApprovalDecision,
+  ApprovalDecisionSchema,
+  type ApprovalDecision,
   type ApprovalRequest,
   contentOf,
   createTeam,
@@ -98,8 +98,10 @@ export {
   ModelSpecialist,
   ModelSupervisor,
   ModelVerifier,
-  Plan,
-  PlanStep,
+  PlanSchema,
+  PlanStepSchema,
+  type Plan,
+  type PlanStep,
   RuleVerifier,
   RunnableSpecialist,
   ScriptedPlanner,

@@ -5,7 +5,7 @@ import * as testing from "../src/testing/index.js";
 // The runtime names of the two public entry points. Adding, removing or renaming one is a change
 // to the SDK surface: update the list here in the same commit, on purpose.
 const QUORUM = [
-  "ApprovalDecision",
+  "ApprovalDecisionSchema",
   "CanarySinkGuard",
   "ChatModelOptionsSchema",
   "CoDefGuard",
@@ -21,8 +21,8 @@ const QUORUM = [
   "ModelSpecialist",
   "ModelSupervisor",
   "ModelVerifier",
-  "Plan",
-  "PlanStep",
+  "PlanSchema",
+  "PlanStepSchema",
   "PostgresRunStore",
   "QuorumError",
   "QuorumPostgresSaver",

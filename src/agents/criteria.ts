@@ -1,13 +1,13 @@
 import { z } from "zod";
 
 /** Declarative checks a rule-backed verifier applies to a text. */
-export const Criteria = z.object({
+export const CriteriaSchema = z.object({
   contains: z.array(z.string()).default([]),
   notContains: z.array(z.string()).default([]),
   /** A regular expression the text must match (JavaScript syntax, case-insensitive). */
   matches: z.string().optional(),
 });
-export type Criteria = z.infer<typeof Criteria>;
+export type Criteria = z.infer<typeof CriteriaSchema>;
 
 export function describeCriteria(c: Criteria): string {
   const parts: string[] = [];

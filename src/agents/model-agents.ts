@@ -11,7 +11,7 @@ import { ModelError, type ToolSpec } from "../core/index.js";
 import { invokeForAgent, invokeStructured, type ModelRecorder, streamForAgent } from "../models/index.js";
 import { type Criteria, describeCriteria } from "./criteria.js";
 import { PLANNER_PROMPT } from "./planner.js";
-import { Plan, Verification } from "./schemas.js";
+import { type Plan, PlanSchema, type Verification, VerificationSchema } from "./schemas.js";
 import { SPECIALIST_PROMPT } from "./specialist.js";
 import { SUPERVISOR_PROMPT } from "./supervisor.js";
 import type { AgentEnv, Planner, Specialist, Supervisor, Verifier, VerifyInput } from "./types.js";
@@ -47,7 +47,7 @@ export class ModelPlanner implements Planner {
         `Task: ${input.task}\n\nSpecialists:\n${roster}${input.feedback ? `\n\nThe previous plan failed: ${input.feedback}` : ""}`,
       ),
     ];
-    const r = await invokeStructured(modelOf(input.env, this.model), messages, Plan, {
+    const r = await invokeStructured(modelOf(input.env, this.model), messages, PlanSchema, {
       agent: input.env.agent,
       step: input.env.step,
       recorder: recorder(input.env),
@@ -133,7 +133,7 @@ export class ModelVerifier implements Verifier {
         `Task: ${input.task}\nCheck ${what}.\nCriteria: ${c ? describeCriteria(c) : "answers its part of the task"}\n\nOutput:\n${input.output}`,
       ),
     ];
-    const r = await invokeStructured(modelOf(input.env, this.model), messages, Verification, {
+    const r = await invokeStructured(modelOf(input.env, this.model), messages, VerificationSchema, {
       agent: input.env.agent,
       step: input.env.step,
       recorder: recorder(input.env),

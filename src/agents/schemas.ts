@@ -1,32 +1,32 @@
 import { z } from "zod";
 import { UserInputError } from "../core/index.js";
 
-export const PlannedToolCall = z.object({
+export const PlannedToolCallSchema = z.object({
   tool: z.string().min(1),
   args: z.record(z.string(), z.unknown()).default({}),
 });
-export type PlannedToolCall = z.infer<typeof PlannedToolCall>;
+export type PlannedToolCall = z.infer<typeof PlannedToolCallSchema>;
 
-export const PlanStep = z.object({
+export const PlanStepSchema = z.object({
   id: z.string().min(1),
   assignee: z.string().min(1),
   description: z.string().default(""),
-  toolCalls: z.array(PlannedToolCall).default([]),
+  toolCalls: z.array(PlannedToolCallSchema).default([]),
   dependsOn: z.array(z.string()).default([]),
 });
-export type PlanStep = z.infer<typeof PlanStep>;
+export type PlanStep = z.infer<typeof PlanStepSchema>;
 
-export const Plan = z.object({
-  steps: z.array(PlanStep).min(1),
+export const PlanSchema = z.object({
+  steps: z.array(PlanStepSchema).min(1),
   rationale: z.string().optional(),
 });
-export type Plan = z.infer<typeof Plan>;
+export type Plan = z.infer<typeof PlanSchema>;
 
-export const Verification = z.object({
+export const VerificationSchema = z.object({
   pass: z.boolean(),
   reasons: z.array(z.string()).default([]),
 });
-export type Verification = z.infer<typeof Verification>;
+export type Verification = z.infer<typeof VerificationSchema>;
 
 /**
  * Structural checks a schema cannot express: unique ids, known dependencies and assignees, no

@@ -1,10 +1,10 @@
 import type { z } from "zod";
-import { Criteria, checkCriteria, describeCriteria } from "./criteria.js";
+import { type Criteria, CriteriaSchema, checkCriteria, describeCriteria } from "./criteria.js";
 import type { Verification } from "./schemas.js";
 import type { Verifier, VerifyInput } from "./types.js";
 
 /** Criteria as users write them: every list may be left out. */
-export type CriteriaInput = z.input<typeof Criteria>;
+export type CriteriaInput = z.input<typeof CriteriaSchema>;
 
 export interface RuleVerifierOptions {
   /** Criteria per step, keyed by step id or `<planVersion>:<stepId>`. */
@@ -27,9 +27,9 @@ export class RuleVerifier implements Verifier {
 
   constructor(options: RuleVerifierOptions = {}) {
     this.steps = Object.fromEntries(
-      Object.entries(options.steps ?? {}).map(([k, c]) => [k, Criteria.parse(c)]),
+      Object.entries(options.steps ?? {}).map(([k, c]) => [k, CriteriaSchema.parse(c)]),
     );
-    this.final = options.final === undefined ? undefined : Criteria.parse(options.final);
+    this.final = options.final === undefined ? undefined : CriteriaSchema.parse(options.final);
   }
 
   criteriaFor(subject: VerifyInput["subject"]): Criteria | undefined {

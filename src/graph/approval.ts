@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Plan } from "../agents/schemas.js";
+import { type Plan, PlanSchema } from "../agents/schemas.js";
 import { fromZodError, UserInputError } from "../core/index.js";
 import type { Verdict } from "../guards/types.js";
 
@@ -30,22 +30,22 @@ export interface ToolApprovalRequest {
 export type ApprovalRequest = PlanApprovalRequest | ToolApprovalRequest;
 
 const note = z.string().optional();
-export const ApprovalDecision = z.union([
+export const ApprovalDecisionSchema = z.union([
   z.strictObject({ action: z.literal("approve"), note }),
   z.strictObject({ action: z.literal("reject"), note }),
   /** For a plan approval: the plan to run instead (checked by the plan guards again). */
-  z.strictObject({ action: z.literal("edit"), plan: Plan, note }),
+  z.strictObject({ action: z.literal("edit"), plan: PlanSchema, note }),
   /** For a tool approval: the arguments to call it with instead (checked by the tool-call guards again). */
   z.strictObject({ action: z.literal("edit"), args: z.record(z.string(), z.unknown()), note }),
 ]);
-export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
+export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
 
 /** Decides a tool approval; the team's asks by interrupting the run until `resume` brings one. */
 export type ToolApprover = (request: ToolApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
 
 /** The decision checked against what is waiting: an edit must carry a plan, or arguments. */
 export function decisionFor(request: ApprovalRequest | undefined, decision: unknown): ApprovalDecision {
-  const parsed = ApprovalDecision.safeParse(decision);
+  const parsed = ApprovalDecisionSchema.safeParse(decision);
   if (!parsed.success)
     throw fromZodError(parsed.error, { hint: "approve, reject, or edit with a plan or arguments" });
   const d = parsed.data;
@@ -70,6 +70,6 @@ export function decisionFor(request: ApprovalRequest | undefined, decision: unkn
 
 /** A resume value read back from the checkpoint; anything unreadable counts as a rejection. */
 export function readDecision(raw: unknown): ApprovalDecision {
-  const parsed = ApprovalDecision.safeParse(raw);
+  const parsed = ApprovalDecisionSchema.safeParse(raw);
   return parsed.success ? parsed.data : { action: "reject", note: "unreadable decision" };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Plan } from "../agents/schemas.js";
+import { PlanSchema } from "../agents/schemas.js";
 import type { Item, ItemKind } from "../core/index.js";
 import { VerdictSchema } from "../guards/types.js";
 
@@ -10,7 +10,7 @@ import { VerdictSchema } from "../guards/types.js";
  */
 export const ITEM_CONTENT = {
   task: z.string(),
-  plan: Plan,
+  plan: PlanSchema,
   step_output: z.string(),
   final_answer: z.string(),
   verification: z.union([

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
-import { Criteria } from "../agents/criteria.js";
-import { checkPlan, type Plan, PlanStep } from "../agents/schemas.js";
+import { CriteriaSchema } from "../agents/criteria.js";
+import { checkPlan, type Plan, PlanStepSchema } from "../agents/schemas.js";
 import { fromZodError, SafeId, Sensitivity, TOOL_EFFECTS, UserInputError } from "../core/index.js";
 
 const Name = z.string().regex(/^[A-Za-z][\w-]*$/, "use letters, digits, - and _ (starting with a letter)");
@@ -50,14 +50,14 @@ export const ScenarioMemory = z.object({
   audience: z.array(z.string()).default(["*"]),
 });
 
-export const ScenarioStep = PlanStep.extend({
+export const ScenarioStep = PlanStepSchema.extend({
   /** Step ids become parts of idempotency keys and labels: the safe id set. */
   id: SafeId,
   /** Memory keys the assignee reads before it works. */
   reads: z.array(z.string()).default([]),
   /** Scripted outputs by attempt (templates over tool results: `{{0}}`, `{{0.field}}`). */
   outputs: z.array(z.string()).default([]),
-  expect: Criteria.optional(),
+  expect: CriteriaSchema.optional(),
 });
 export type ScenarioStep = z.infer<typeof ScenarioStep>;
 
@@ -85,7 +85,7 @@ export const ScenarioSchema = z.object({
   final: z
     .object({
       answer: z.string().optional(),
-      expect: Criteria.optional(),
+      expect: CriteriaSchema.optional(),
     })
     .default({}),
   budgets: Budgets.default(Budgets.parse({})),

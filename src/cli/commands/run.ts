@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { Plan } from "../../agents/schemas.js";
+import { PlanSchema } from "../../agents/schemas.js";
 import type { Item } from "../../core/index.js";
 import { parseDocument, UserInputError } from "../../core/index.js";
 import type { ApprovalDecision } from "../../graph/approval.js";
@@ -177,7 +177,7 @@ export function parseEditedPlan(text: string, file: string): ApprovalDecision {
   const raw = parseDocument(text, file, "json");
   const isArgs = typeof raw === "object" && raw !== null && !Array.isArray(raw) && !("steps" in raw);
   if (isArgs) return { action: "edit", args: raw as Record<string, unknown> };
-  const parsed = Plan.safeParse(raw);
+  const parsed = PlanSchema.safeParse(raw);
   if (parsed.success) return { action: "edit", plan: parsed.data };
   const issue = parsed.error.issues[0];
   throw new UserInputError(issue?.message ?? "invalid plan", {
