@@ -3,7 +3,7 @@ import type { RunEvent } from "./events.js";
 import type { Item } from "./item.js";
 import { redactItem } from "./redact.js";
 import type { RunFile } from "./runfile.js";
-import type { GuardVerdictSummary, NewTeamEvent, TeamEvent } from "./team-events.js";
+import type { GuardVerdictSummary, NewTeamEvent, TeamEvent, ToolApprovalWaiting } from "./team-events.js";
 
 /** The parts of item contents the events read; anything else in them is never looked at. */
 const VerdictContent = z.object({
@@ -75,7 +75,8 @@ export function agentStepOf(
   return at && at.step > 0 && agents.has(at.agent) ? at : undefined;
 }
 
-function summary(v: z.infer<typeof VerdictContent>): GuardVerdictSummary {
+/** A verdict as events carry it: the guard, its decision and reason. */
+export function verdictSummary(v: z.infer<typeof VerdictContent>): GuardVerdictSummary {
   return { guard: v.guard, decision: v.decision, reason: v.rationale, failClosed: v.failClosed ?? false };
 }
 
@@ -304,7 +305,7 @@ export class TeamEventDeriver {
     if (!parsed.success) return undefined;
     const v = parsed.data;
     const subject = item.derivedFrom[0] ?? "";
-    const s = summary(v);
+    const s = verdictSummary(v);
     if (v.hook === "plan")
       return { type: "plan.verdict", runId: item.runId, step: item.step, planItemId: subject, ...s };
     if (v.decision !== "allow" && this.pending?.draft.id === subject) this.pending.reasons.push(v.rationale);
@@ -422,11 +423,19 @@ export function teamEventsOf(run: RunFile): TeamEvent[] {
   out.push(...deriver.flush(), ...deriver.finishSteps());
   const step = run.events.reduce((m, e) => Math.max(m, e.step), 0);
   if (run.status === "interrupted") {
-    const request = approvalOf(run.items, run.runId, step);
+    const request = run.waitingFor
+      ? toolApprovalEvent(run.waitingFor, run.runId)
+      : approvalOf(run.items, run.runId, step);
     if (request) out.push(request);
   }
   out.push(terminalEvent(run.runId, step, run.status, run.reason, run.finalAnswer));
   return numberEvents(out);
+}
+
+/** The approval a run waits for on a tool call, as the stream tells it. */
+export function toolApprovalEvent(waiting: ToolApprovalWaiting, runId: string): NewTeamEvent {
+  const { step, agent, tool, idempotencyKey, verdicts } = waiting;
+  return { type: "approval.requested", runId, step, tool: { agent, name: tool, idempotencyKey }, verdicts };
 }
 
 /** The approval a run waits for: the last plan and its verdicts that asked for one. */
@@ -441,7 +450,7 @@ export function approvalOf(
     .filter((i) => i.kind === "verdict" && i.derivedFrom[0] === plan.id)
     .map((i) => VerdictContent.safeParse(i.content))
     .filter((v) => v.success)
-    .map((v) => summary(v.data));
+    .map((v) => verdictSummary(v.data));
   if (!verdicts.some((v) => v.decision === "needs_approval")) return undefined;
   return { type: "approval.requested", runId, step, planItemId: plan.id, verdicts };
 }

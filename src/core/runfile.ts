@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RunEventSchema } from "./events.js";
 import { ItemSchema } from "./item.js";
+import { ToolApprovalWaitingSchema } from "./team-events.js";
 
 export const RUN_FILE_FORMAT = "quorum.run";
 export const RUN_FILE_VERSION = 1;
@@ -42,6 +43,8 @@ export const RunFileSchema = z.object({
   usage: UsageSchema,
   /** True when private content was kept at the user's request. */
   includesPrivate: z.boolean(),
+  /** For a run paused on a tool call's approval: that call (its arguments stay out). */
+  waitingFor: ToolApprovalWaitingSchema.optional(),
 });
 export type RunFile = z.infer<typeof RunFileSchema>;
 

@@ -25,6 +25,16 @@ const GuardVerdictSummary = z.object({
 });
 export type GuardVerdictSummary = z.infer<typeof GuardVerdictSummary>;
 
+/** A tool call a run waits on approval for: who calls which tool, never its arguments. */
+export const ToolApprovalWaitingSchema = z.object({
+  step: z.number().int().nonnegative(),
+  agent: z.string().min(1),
+  tool: z.string(),
+  idempotencyKey: z.string(),
+  verdicts: z.array(GuardVerdictSummary),
+});
+export type ToolApprovalWaiting = z.infer<typeof ToolApprovalWaitingSchema>;
+
 export const TeamEventSchema = z.discriminatedUnion("type", [
   z.object({ ...base, type: z.literal("run.started"), threadId: z.string(), resumed: z.boolean() }),
   z.object({

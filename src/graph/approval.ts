@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type Plan, PlanSchema } from "../agents/schemas.js";
-import { fromZodError, UserInputError } from "../core/index.js";
+import { fromZodError, type ToolApprovalWaiting, UserInputError, verdictSummary } from "../core/index.js";
 import type { Verdict } from "../guards/types.js";
 
 /** A plan the plan guards sent for approval before any of its steps runs. */
@@ -66,6 +66,17 @@ export function decisionFor(request: ApprovalRequest | undefined, decision: unkn
     );
   }
   return d;
+}
+
+/** The waiting call as run files and events keep it: who calls which tool, not its arguments. */
+export function waitingOf(request: ToolApprovalRequest): ToolApprovalWaiting {
+  return {
+    step: request.step,
+    agent: request.agent,
+    tool: request.tool,
+    idempotencyKey: request.idempotencyKey,
+    verdicts: request.verdicts.map(verdictSummary),
+  };
 }
 
 /** A resume value read back from the checkpoint; anything unreadable counts as a rejection. */

@@ -13,8 +13,9 @@ import {
   TeamEventDeriver,
   type TeamObserver,
   terminalEvent,
+  toolApprovalEvent,
 } from "../core/index.js";
-import type { ApprovalRequest, ToolApprovalRequest } from "./approval.js";
+import { type ApprovalRequest, waitingOf } from "./approval.js";
 import type { Runtime } from "./runtime.js";
 
 /** What a finished drive of the graph hands back (a subset of TeamResult, to keep arrows one way). */
@@ -73,7 +74,7 @@ export class LiveEvents {
     if (outcome.status === "interrupted") {
       const request =
         outcome.interrupt?.kind === "tool_approval"
-          ? toolApprovalEvent(outcome.interrupt, outcome.runId)
+          ? toolApprovalEvent(waitingOf(outcome.interrupt), outcome.runId)
           : approvalOf(outcome.items, outcome.runId, step);
       if (request) tail.push(request);
     }
@@ -105,19 +106,4 @@ export class LiveEvents {
       }
     }
   }
-}
-
-function toolApprovalEvent(request: ToolApprovalRequest, runId: string): NewTeamEvent {
-  return {
-    type: "approval.requested",
-    runId,
-    step: request.step,
-    tool: { agent: request.agent, name: request.tool, idempotencyKey: request.idempotencyKey },
-    verdicts: request.verdicts.map((v) => ({
-      guard: v.guard,
-      decision: v.decision,
-      reason: v.rationale,
-      failClosed: v.failClosed ?? false,
-    })),
-  };
 }

@@ -9,9 +9,11 @@ import {
   type RunFile,
   redactByProvenance,
   scrubWords,
+  type ToolApprovalWaiting,
   UserInputError,
 } from "../core/index.js";
 import { UsageMeter } from "../models/accounting.js";
+import { waitingOf } from "./approval.js";
 import type { Runtime } from "./runtime.js";
 import type { TeamResult } from "./team-types.js";
 
@@ -21,7 +23,13 @@ export function toRunFile(
 ): RunFile {
   const includePrivate = meta.includePrivate ?? false;
   const status = result.status === "running" ? "interrupted" : result.status;
-  const saved = redactRun(result, includePrivate);
+  const saved = redactRun(
+    {
+      ...result,
+      waitingFor: result.interrupt?.kind === "tool_approval" ? waitingOf(result.interrupt) : undefined,
+    },
+    includePrivate,
+  );
   return {
     format: RUN_FILE_FORMAT,
     version: RUN_FILE_VERSION,
@@ -38,6 +46,7 @@ export function toRunFile(
     verdicts: result.items.filter((i) => i.kind === "verdict").map((i) => i.id),
     usage: result.usage,
     includesPrivate: includePrivate,
+    ...(saved.waitingFor ? { waitingFor: saved.waitingFor } : {}),
   };
 }
 
@@ -46,10 +55,7 @@ export function toRunFile(
  * text with no provenance of its own (the final answer, the reason, event messages and reasons)
  * has every private value of the run replaced.
  */
-function redactRun(
-  run: { items: Item[]; events: RunEvent[]; finalAnswer: string | null; reason: string | null },
-  includePrivate: boolean,
-): { items: Item[]; events: RunEvent[]; finalAnswer: string | null; reason: string | null } {
+function redactRun(run: Redactable, includePrivate: boolean): Redactable {
   const { items, values } = redactByProvenance(run.items, includePrivate);
   if (values.length === 0) return { ...run, items };
   const set = new Set(values);
@@ -63,7 +69,19 @@ function redactRun(
       ...(typeof fields.reason === "string" ? { reason: scrubWords(fields.reason, set) } : {}),
     } as RunEvent;
   });
-  return { items, events, finalAnswer: text(run.finalAnswer), reason: text(run.reason) };
+  const waitingFor = run.waitingFor && {
+    ...run.waitingFor,
+    verdicts: run.waitingFor.verdicts.map((v) => ({ ...v, reason: scrubWords(v.reason, set) })),
+  };
+  return { items, events, finalAnswer: text(run.finalAnswer), reason: text(run.reason), waitingFor };
+}
+
+interface Redactable {
+  items: Item[];
+  events: RunEvent[];
+  finalAnswer: string | null;
+  reason: string | null;
+  waitingFor?: ToolApprovalWaiting | undefined;
 }
 
 /**

@@ -4,8 +4,14 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ScriptedSpecialist } from "../../src/agents/index.js";
-import { defineTool } from "../../src/core/index.js";
-import { contentOf, Runtime, SqliteRunStore, type ToolApprovalRequest } from "../../src/graph/index.js";
+import { defineTool, RunFileSchema, teamEventsOf } from "../../src/core/index.js";
+import {
+  contentOf,
+  Runtime,
+  SqliteRunStore,
+  type ToolApprovalRequest,
+  toRunFile,
+} from "../../src/graph/index.js";
 import type { ToolCallGuard, Verdict } from "../../src/guards/types.js";
 import { lookup, smallTeam } from "./fixtures.js";
 
@@ -76,7 +82,21 @@ describe("tool approval (needsApproval)", () => {
     expect(asked).toMatchObject({ tool: { agent: "beta", name: "notify" } });
     expect(JSON.stringify(asked)).not.toContain("ops@example.com");
     expect(events.at(-1)).toMatchObject({ type: "run.finished", status: "interrupted" });
-    expect((await stream.result).status).toBe("interrupted");
+    const result = await stream.result;
+    expect(result.status).toBe("interrupted");
+    // A saved run file gives the same request, still without the arguments.
+    const file = toRunFile(result, {
+      task: "do it",
+      agents: ["planner", "alpha", "beta", "verifier", "supervisor"],
+    });
+    expect(file.waitingFor).toMatchObject({ agent: "beta", tool: "notify" });
+    expect(JSON.stringify(file.waitingFor)).not.toContain("ops@example.com");
+    const saved = teamEventsOf(RunFileSchema.parse(JSON.parse(JSON.stringify(file)))).find(
+      (e) => e.type === "approval.requested",
+    );
+    const { seq: _a, ...live } = asked as NonNullable<typeof asked>;
+    const { seq: _b, ...fromFile } = saved as NonNullable<typeof saved>;
+    expect(fromFile).toEqual(live);
   });
 
   it("withholds the call on reject, with the reason", async () => {
