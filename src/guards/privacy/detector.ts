@@ -1,3 +1,4 @@
+import { looseSpans, looseWords } from "./detector-loose.js";
 import {
   type Fact,
   type FactKind,
@@ -174,6 +175,8 @@ function tokenAt(tokens: ReadonlyArray<Token>, offset: number): number {
 
 interface Hit extends Span {
   fact: Fact;
+  /** Found only restated (detector-loose.ts): a hint of the fact, not the fact. */
+  loose?: boolean;
 }
 
 /** Where each of the item's facts occurs in the message (outside permitted phrases). */
@@ -188,7 +191,11 @@ function factHits(profile: ItemProfile, view: MessageView, mask: Set<number>): H
       for (const m of view.numbers)
         if (factMatchesNumber(fact, m) && free(m)) hits.push({ fact, start: m.start, end: m.end });
     } else if (fact.phrase !== undefined) {
-      for (const s of phraseHits(fact, view)) if (free(s)) hits.push({ fact, ...s });
+      const strict = phraseHits(fact, view);
+      for (const s of strict) if (free(s)) hits.push({ fact, ...s });
+      if (strict.length > 0 || fact.kind === "name") continue;
+      for (const s of looseSpans(view.tokens, view.sentenceOf, looseWords(fact.text)))
+        if (free(s)) hits.push({ fact, ...s, loose: true });
     }
   }
   return hits;
@@ -271,7 +278,8 @@ export function detect(
       ...(factId ? { factId } : {}),
     });
   for (const hit of factHits(profile, view, mask)) {
-    if (hit.fact.kind === "hint") hints.add(hit.fact.id);
+    if (hit.loose && !anchored(hit, view)) continue;
+    if (hit.fact.kind === "hint" || hit.loose) hints.add(hit.fact.id);
     else if (anchored(hit, view)) facts.add(hit.fact.id);
     else {
       bare.add(hit.fact.id);
