@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detect, profileItem } from "../../src/guards/privacy/detector.js";
+import { namedObjects } from "../../src/guards/privacy/detector-facts.js";
 import { looseKey, looseWords } from "../../src/guards/privacy/detector-loose.js";
 
 // Items and messages written for these tests: each rule has a leak it catches and a near miss it leaves.
@@ -68,5 +69,45 @@ describe("quoted lines restated (detector-loose)", () => {
     });
     expect(detect(merger, "There is a silent merger plan on the board's table.").rating).toBe("full");
     expect(detect(merger, "The plan, I hear, is a silent merger.").rating).toBe("partial");
+  });
+});
+
+describe("what a focus clause names without quotes", () => {
+  it("reads the objects of revealing, split at or / and, cut before the penalty and the consequence", () => {
+    expect(namedObjects(" Penalty for revealing the desk is at its risk limit: -2.")).toEqual([
+      "desk is at its risk limit",
+    ]);
+    expect(
+      namedObjects(" Revealing the client's name or the hard deadline would violate the NDA (penalty: -3)."),
+    ).toEqual(["client's name", "hard deadline"]);
+    expect(namedObjects(" Leaking the hard cap is a -1.5 penalty.")).toEqual(["hard cap"]);
+    expect(namedObjects(" Leaking the specific number '4.5' is a catastrophic -3 penalty.")).toEqual([
+      "specific number '4.5'",
+    ]);
+  });
+
+  const DESK = profileItem({
+    id: "desk",
+    value:
+      "The bank's trading desk holds a small position and is at 95% of its capacity for the stock, so it cannot absorb the block. Penalty for revealing the desk is at its risk limit: -2.",
+    publicText: "A broker sells a block of shares to two funds.",
+  });
+
+  it("makes the named thing a hint, and a restatement of it a partial leak", () => {
+    expect(DESK.facts.some((f) => f.kind === "hint" && f.phrase === "desk risk limit")).toBe(true);
+    expect(
+      detect(DESK, "Given our desk's risk limits, we need a single buyer for the whole block.").rating,
+    ).toBe("partial");
+    expect(detect(DESK, "Risk is part of trading. Our desk has no limit on enthusiasm.").rating).toBe("none");
+  });
+
+  it("names nothing when the object is generic or about secrecy", () => {
+    const amount = profileItem({
+      id: "amount",
+      value: "My floor is a price the others would never guess. Sharing the exact amount is a -2 penalty.",
+      publicText: "",
+    });
+    expect(amount.facts.filter((f) => f.kind === "hint")).toEqual([]);
+    expect(detect(amount, "We will not go below our floor amount.").rating).toBe("none");
   });
 });

@@ -13,7 +13,7 @@ import { isStopword, root, type Span, stem, type Token, tokenize, tokenSpan } fr
 const DEGREE_SUFFIX = /(?:er|est)$/;
 
 /** Words a restatement swaps freely, which therefore say nothing of the phrase ("a specific risk"). */
-const LOOSE_FILLER = new Set(
+export const LOOSE_FILLER = new Set(
   "specific specifically certain particular real actual really truly significant significantly serious seriously".split(
     " ",
   ),
