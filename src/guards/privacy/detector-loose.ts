@@ -49,13 +49,12 @@ const SPREAD = 3;
  * sentence: anywhere in it for three words or more, within a short window for two.
  */
 export function looseSpans(
-  tokens: ReadonlyArray<Token>,
-  sentenceOf: ReadonlyArray<number>,
+  view: { tokens: ReadonlyArray<Token>; sentenceOf: ReadonlyArray<number>; looseKeys: ReadonlyArray<string> },
   words: ReadonlyArray<string>,
 ): Span[] {
   if (words.length < 2) return [];
+  const { tokens, sentenceOf, looseKeys: keys } = view;
   const want = new Set(words);
-  const keys = tokens.map((t) => looseKey(t.text));
   const window = words.length >= 3 ? Number.POSITIVE_INFINITY : SPREAD * words.length + 2;
   const out: Span[] = [];
   let i = 0;

@@ -1,4 +1,4 @@
-import { looseSpans, looseWords } from "./detector-loose.js";
+import { looseKey, looseSpans, looseWords } from "./detector-loose.js";
 import {
   type Fact,
   type FactKind,
@@ -84,6 +84,8 @@ export interface MessageView {
   numbers: NumberMention[];
   /** The six-word run starting at each token index. */
   runs: string[];
+  /** Each token's key for restated phrases (detector-loose.ts). */
+  looseKeys: string[];
 }
 
 export function readMessage(original: string): MessageView {
@@ -106,7 +108,18 @@ export function readMessage(original: string): MessageView {
     if (prev && /[.!?]\s|\n/.test(text.slice(prev.end, t.start))) sentence += 1;
     sentenceOf.push(sentence);
   }
-  return { original, text, map, tokens, sentenceOf, dates, numbers: findNumbers(text, dates), runs };
+  const looseKeys = tokens.map((t) => looseKey(t.text));
+  return {
+    original,
+    text,
+    map,
+    tokens,
+    sentenceOf,
+    dates,
+    numbers: findNumbers(text, dates),
+    runs,
+    looseKeys,
+  };
 }
 
 /** Token indices covered by a phrase the item permits: what is said there is never a leak. */
@@ -179,6 +192,18 @@ interface Hit extends Span {
   loose?: boolean;
 }
 
+/** A fact's restatement words, read once per fact rather than once per message. */
+const looseCache = new WeakMap<Fact, string[]>();
+
+function looseWordsOf(fact: Fact): string[] {
+  let words = looseCache.get(fact);
+  if (words === undefined) {
+    words = looseWords(fact.text);
+    looseCache.set(fact, words);
+  }
+  return words;
+}
+
 /** Where each of the item's facts occurs in the message (outside permitted phrases). */
 function factHits(profile: ItemProfile, view: MessageView, mask: Set<number>): Hit[] {
   const hits: Hit[] = [];
@@ -194,7 +219,7 @@ function factHits(profile: ItemProfile, view: MessageView, mask: Set<number>): H
       const strict = phraseHits(fact, view);
       for (const s of strict) if (free(s)) hits.push({ fact, ...s });
       if (strict.length > 0 || fact.kind === "name") continue;
-      for (const s of looseSpans(view.tokens, view.sentenceOf, looseWords(fact.text)))
+      for (const s of looseSpans(view, looseWordsOf(fact)))
         if (free(s)) hits.push({ fact, ...s, loose: true });
     }
   }
