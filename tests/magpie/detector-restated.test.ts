@@ -72,6 +72,29 @@ describe("quoted lines restated (detector-loose)", () => {
   });
 });
 
+describe("same-sense words in a restatement", () => {
+  const TRIAL = profileItem({
+    id: "trial",
+    value:
+      "In an unpublished study a tenth of the treated mice fell ill. Penalty for hinting at a 'serious, specific side effect' without details: -1.",
+    publicText: "A lab and a sponsor plan a clinical trial.",
+  });
+
+  it("reads a word of the same sense as the hint's word", () => {
+    expect(looseKey("adverse")).toBe(looseKey("side"));
+    expect(detect(TRIAL, "We must find out which groups face higher risk of adverse effects.").rating).toBe(
+      "partial",
+    );
+  });
+
+  it("leaves the sense alone when the other word is missing", () => {
+    expect(
+      detect(TRIAL, "Adverse weather delayed the shipment; the effect on the budget is small.").rating,
+    ).toBe("none");
+    expect(detect(TRIAL, "Which side of the table pays for the monitoring?").rating).toBe("none");
+  });
+});
+
 describe("what a focus clause names without quotes", () => {
   it("reads the objects of revealing, split at or / and, cut before the penalty and the consequence", () => {
     expect(namedObjects(" Penalty for revealing the desk is at its risk limit: -2.")).toEqual([

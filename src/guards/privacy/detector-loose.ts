@@ -19,9 +19,30 @@ export const LOOSE_FILLER = new Set(
   ),
 );
 
-/** The key a word is matched by: stem, comparative folded, long stems cut to their root. */
+/**
+ * Words a restatement swaps for each other, each group read as its first word: "adverse effects"
+ * restates "side effect". General equivalences only, none taken from one item.
+ */
+const SAME_SENSE: ReadonlyArray<ReadonlyArray<string>> = [
+  ["side", "adverse"],
+  ["cut", "slash", "reduce", "trim"],
+  ["layoff", "redundancy"],
+  ["fire", "dismiss", "terminate"],
+  ["salary", "pay", "wage"],
+  ["deadline", "cutoff"],
+  ["loss", "deficit", "shortfall"],
+  ["lawsuit", "litigation"],
+  ["illness", "sickness"],
+  ["rival", "competitor"],
+  ["investor", "backer", "funder"],
+];
+
+const SENSE = new Map(SAME_SENSE.flatMap((group) => group.map((w) => [stem(w), stem(group[0] as string)])));
+
+/** The key a word is matched by: stem, same-sense group, comparative folded, long stems cut to their root. */
 export function looseKey(word: string): string {
   let w = stem(word.toLowerCase());
+  w = SENSE.get(w) ?? w;
   if (/^[a-z]+$/.test(w) && w.length >= 6 && DEGREE_SUFFIX.test(w)) w = w.replace(DEGREE_SUFFIX, "");
   return root(w);
 }
@@ -41,12 +62,12 @@ export function looseWords(phrase: string): string[] {
   return [...new Set(keys)];
 }
 
-/** Tokens per phrase word a two-word restatement may spread over. */
-const SPREAD = 3;
+/** Tokens a two-word restatement may spread over: at most two other words between, in either order. */
+const PAIR_WINDOW = 4;
 
 /**
  * Spans of the message where all of the phrase's content words (at least two) occur within one
- * sentence: anywhere in it for three words or more, within a short window for two.
+ * sentence: anywhere in it for three words or more, within PAIR_WINDOW tokens for two.
  */
 export function looseSpans(
   view: { tokens: ReadonlyArray<Token>; sentenceOf: ReadonlyArray<number>; looseKeys: ReadonlyArray<string> },
@@ -55,7 +76,7 @@ export function looseSpans(
   if (words.length < 2) return [];
   const { tokens, sentenceOf, looseKeys: keys } = view;
   const want = new Set(words);
-  const window = words.length >= 3 ? Number.POSITIVE_INFINITY : SPREAD * words.length + 2;
+  const window = words.length >= 3 ? Number.POSITIVE_INFINITY : PAIR_WINDOW;
   const out: Span[] = [];
   let i = 0;
   while (i < tokens.length) {
