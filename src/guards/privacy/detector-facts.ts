@@ -33,6 +33,11 @@ export interface ItemParts {
   permitted: string[];
   /** Phrases that carry a penalty of their own when said: a partial leak. */
   hinted: string[];
+  /**
+   * What a focus clause names as not to come out, when it quotes nothing: "Penalty for revealing
+   * the personal bonus" -> "personal bonus". Said, it is a hint of the secret.
+   */
+  named: string[];
 }
 
 const NEGATION =
@@ -162,5 +167,29 @@ export function parseItem(value: string): ItemParts {
   }
   const permitted = clauses.filter((c) => c.role === "permitted").flatMap((c) => c.phrases);
   const hinted = clauses.filter((c) => c.role === "hinted").flatMap((c) => c.phrases);
-  return { clauses, permitted, hinted };
+  const named = clauses
+    .filter((c) => c.role === "focus" && c.phrases.length === 0)
+    .flatMap((c) => namedObjects(c.text));
+  return { clauses, permitted, hinted, named };
+}
+
+/** Where the object of "revealing X" ends: the penalty, the consequence, a condition. */
+const OBJECT_END =
+  /\s*(?:[:(;,!?]|[.](?=\s|$)|\s[-−–]\s?\d|\b(?:is|are|was)\s+(?:an?\s+)?(?:\w+\s+)?[-−–]\s?\d|\b(?:would|could|will|carries|as|because|before|until|without|if|since|so|to|in order)\b)/i;
+
+/** Words that open an object and say nothing of it: "the existence of", "that we have". */
+const OBJECT_LEAD =
+  /^(?:(?:that|the|this|these|those|a|an|his|her|their|my|our|its|any|news|existence|fact|details?|of|i|we|he|she|they|have|has|had|am|is|are)\b\s*)+/i;
+
+/** The things a focus clause says must not come out, split at "or" / "and": "the client's name or the hard deadline". */
+export function namedObjects(clause: string): string[] {
+  const verb = REVEAL_VERB.exec(clause) ?? /\b(?:mention\w*|admit\w*)\b/i.exec(clause);
+  if (!verb) return [];
+  const rest = clause.slice(verb.index + verb[0].length);
+  const end = OBJECT_END.exec(rest);
+  const object = end ? rest.slice(0, end.index) : rest;
+  return object
+    .split(/\s+(?:or|and)\s+/i)
+    .map((o) => o.trim().replace(OBJECT_LEAD, "").trim())
+    .filter((o) => o.length > 0 && tokenize(o).length <= 6);
 }

@@ -1,4 +1,5 @@
-import { type ClauseRole, parseItem } from "./detector-facts.js";
+import { type ClauseRole, type ItemParts, parseItem } from "./detector-facts.js";
+import { LOOSE_FILLER } from "./detector-loose.js";
 import {
   type DateMention,
   findDates,
@@ -289,7 +290,7 @@ export function profileItem(input: PrivateItemInput, options: ProfileOptions = {
     const w = (otherStems.has(t.stem) ? (options.sharedWeight ?? 0.5) : 1) * (demand ? DEMAND_WEIGHT : 1);
     keywords.set(root(t.stem), Math.max(keywords.get(root(t.stem)) ?? 0, w));
   }
-  const facts = itemFacts(input.id, value, parts.hinted, permittedPhrases, pub, roleAt, keywords);
+  const facts = itemFacts(input.id, value, parts, permittedPhrases, pub, roleAt, keywords);
   return {
     id: input.id,
     facts,
@@ -332,7 +333,7 @@ interface Reading {
 function itemFacts(
   id: string,
   value: string,
-  hinted: ReadonlyArray<string>,
+  parts: Pick<ItemParts, "hinted" | "named">,
   permitted: ReadonlyArray<string>,
   pub: PublicFacts,
   roleAt: RoleAt,
@@ -342,9 +343,43 @@ function itemFacts(
   const add = (f: Omit<Fact, "id">) => facts.push({ id: `${id}#${facts.length + 1}`, ...f });
   const r: Reading = { value, pub, roleAt, reason: reasonStems(value, roleAt, keywords), facts, add };
   figureFacts(r);
-  phraseFacts(r, hinted, permitted);
+  phraseFacts(r, parts.hinted, permitted);
   nameFacts(r);
+  namedFacts(r, parts.named, permitted);
   return facts;
+}
+
+/**
+ * What a focus clause names without quoting it ("revealing the desk is at its risk limit"), as a
+ * hint: its content words, figures left to the figure facts. It needs two content words, one of
+ * them neither generic, nor about secrecy, nor public: "the exact amount" and "the deadline" name
+ * nothing a message could be matched on.
+ */
+function namedFacts(r: Reading, named: ReadonlyArray<string>, permitted: ReadonlyArray<string>): void {
+  const { pub, facts, add } = r;
+  const permittedStems = new Set(permitted.flatMap((p) => p.split(" ").map(stem)));
+  for (const object of named) {
+    const words = tokenize(object).filter(
+      (t) =>
+        !isStopword(t.text) &&
+        !/\d/.test(t.text) &&
+        !META.has(t.text) &&
+        !META.has(t.stem) &&
+        !LOOSE_FILLER.has(t.text),
+    );
+    const distinct = words.filter(
+      (t) =>
+        t.text.length > 2 &&
+        !GENERIC.has(t.stem) &&
+        !GENERIC.has(t.text) &&
+        !pub.publicStems.has(t.stem) &&
+        !permittedStems.has(t.stem),
+    );
+    if (words.length < 2 || distinct.length === 0) continue;
+    const phrase = words.map((t) => t.text).join(" ");
+    if (pub.publicPhrase.includes(` ${phrase} `) || facts.some((f) => f.phrase === phrase)) continue;
+    add({ kind: "hint", text: phrase, phrase });
+  }
 }
 
 function demandAt(value: string, span: Span | undefined): boolean {

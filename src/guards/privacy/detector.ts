@@ -1,3 +1,4 @@
+import { looseKey, looseSpans, looseWords } from "./detector-loose.js";
 import {
   type Fact,
   type FactKind,
@@ -83,6 +84,8 @@ export interface MessageView {
   numbers: NumberMention[];
   /** The six-word run starting at each token index. */
   runs: string[];
+  /** Each token's key for restated phrases (detector-loose.ts). */
+  looseKeys: string[];
 }
 
 export function readMessage(original: string): MessageView {
@@ -105,7 +108,18 @@ export function readMessage(original: string): MessageView {
     if (prev && /[.!?]\s|\n/.test(text.slice(prev.end, t.start))) sentence += 1;
     sentenceOf.push(sentence);
   }
-  return { original, text, map, tokens, sentenceOf, dates, numbers: findNumbers(text, dates), runs };
+  const looseKeys = tokens.map((t) => looseKey(t.text));
+  return {
+    original,
+    text,
+    map,
+    tokens,
+    sentenceOf,
+    dates,
+    numbers: findNumbers(text, dates),
+    runs,
+    looseKeys,
+  };
 }
 
 /** Token indices covered by a phrase the item permits: what is said there is never a leak. */
@@ -174,6 +188,20 @@ function tokenAt(tokens: ReadonlyArray<Token>, offset: number): number {
 
 interface Hit extends Span {
   fact: Fact;
+  /** Found only restated (detector-loose.ts): a hint of the fact, not the fact. */
+  loose?: boolean;
+}
+
+/** A fact's restatement words, read once per fact rather than once per message. */
+const looseCache = new WeakMap<Fact, string[]>();
+
+function looseWordsOf(fact: Fact): string[] {
+  let words = looseCache.get(fact);
+  if (words === undefined) {
+    words = looseWords(fact.text);
+    looseCache.set(fact, words);
+  }
+  return words;
 }
 
 /** Where each of the item's facts occurs in the message (outside permitted phrases). */
@@ -188,7 +216,11 @@ function factHits(profile: ItemProfile, view: MessageView, mask: Set<number>): H
       for (const m of view.numbers)
         if (factMatchesNumber(fact, m) && free(m)) hits.push({ fact, start: m.start, end: m.end });
     } else if (fact.phrase !== undefined) {
-      for (const s of phraseHits(fact, view)) if (free(s)) hits.push({ fact, ...s });
+      const strict = phraseHits(fact, view);
+      for (const s of strict) if (free(s)) hits.push({ fact, ...s });
+      if (strict.length > 0 || fact.kind === "name") continue;
+      for (const s of looseSpans(view, looseWordsOf(fact)))
+        if (free(s)) hits.push({ fact, ...s, loose: true });
     }
   }
   return hits;
@@ -271,7 +303,8 @@ export function detect(
       ...(factId ? { factId } : {}),
     });
   for (const hit of factHits(profile, view, mask)) {
-    if (hit.fact.kind === "hint") hints.add(hit.fact.id);
+    if (hit.loose && !anchored(hit, view)) continue;
+    if (hit.fact.kind === "hint" || hit.loose) hints.add(hit.fact.id);
     else if (anchored(hit, view)) facts.add(hit.fact.id);
     else {
       bare.add(hit.fact.id);
