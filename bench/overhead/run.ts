@@ -97,8 +97,16 @@ const notes = new Map<string, string>();
 for (const n of names) notes.set(n, ((await loadVariant(n)) as Variant).notes);
 
 const usPerStep = (c: ChildResult, k: "wall" | "cpu") => round((c[k].meanMs * 1000) / c.modelCallsPerRun, 1);
+const floor = pooled.get("langgraph-floor-lean") as ChildResult;
+const guarded = pooled.get("quorum-guarded") as ChildResult;
 const overhead = {
-  variants: MAIN_VARIANTS.map((n) => {
+  // The target: quorum-guarded at most 1.3x LangGraph's lean floor per step, same run.
+  quorumGuardedOverFloorLeanPerStep: {
+    wall: round(usPerStep(guarded, "wall") / usPerStep(floor, "wall"), 2),
+    cpu: round(usPerStep(guarded, "cpu") / usPerStep(floor, "cpu"), 2),
+    target: 1.3,
+  },
+  variants: [...MAIN_VARIANTS, "langgraph-floor-lean" as const].map((n) => {
     const c = pooled.get(n) as ChildResult;
     return {
       name: c.name,
