@@ -12,7 +12,7 @@ import { invokeForAgent, invokeStructured, type ModelRecorder, streamForAgent } 
 import { type Criteria, describeCriteria } from "./criteria.js";
 import { PLANNER_PROMPT } from "./planner.js";
 import { type Plan, PlanSchema, type Verification, VerificationSchema } from "./schemas.js";
-import { SPECIALIST_PROMPT } from "./specialist.js";
+import { SPECIALIST_PROMPT, stepPrompt } from "./specialist.js";
 import { SUPERVISOR_PROMPT } from "./supervisor.js";
 import type { AgentEnv, Planner, Specialist, Supervisor, Verifier, VerifyInput } from "./types.js";
 import { VERIFIER_PROMPT } from "./verifier.js";
@@ -72,16 +72,9 @@ export class ModelSpecialist implements Specialist {
       lcTool(async () => "", { name: t.name, description: t.description, schema: t.schema as never }),
     );
     const model = definitions.length > 0 && base.bindTools ? base.bindTools(definitions) : base;
-    const context = [
-      `Task: ${input.task}`,
-      `Your step (${input.step.id}): ${input.step.description}`,
-      input.step.toolCalls.length ? `Suggested tool calls: ${JSON.stringify(input.step.toolCalls)}` : "",
-      ...input.inputs.map((i) => `Output of step ${i.stepId}: ${i.output}`),
-      input.feedback ? `Your previous attempt was rejected: ${input.feedback}` : "",
-    ].filter(Boolean);
     const messages: BaseMessage[] = [
       new SystemMessage(SPECIALIST_PROMPT),
-      new HumanMessage(context.join("\n")),
+      new HumanMessage(stepPrompt(input)),
     ];
     let callIndex = 0;
     for (let round = 0; round <= this.maxToolRounds; round++) {

@@ -4,7 +4,9 @@ import type { LLMResult } from "@langchain/core/outputs";
 import type { RunnableInterface } from "@langchain/core/runnables";
 import { tool as lcTool, type StructuredToolInterface } from "@langchain/core/tools";
 import type { ToolSpec } from "../core/index.js";
+import { textOf, usageOf } from "../models/index.js";
 import type { PlanStep } from "./schemas.js";
+import { stepPrompt } from "./specialist.js";
 import type { AgentEnv, Specialist, StepInput } from "./types.js";
 
 /** What the wrapped runnable is told about its step. */
@@ -50,7 +52,7 @@ export class RunnableSpecialist implements Specialist {
       inputs: input.inputs,
       attempt: input.attempt,
       ...(input.feedback ? { feedback: input.feedback } : {}),
-      prompt: promptOf(input),
+      prompt: stepPrompt(input),
     };
     const value = this.options.input
       ? this.options.input(step)
@@ -59,7 +61,7 @@ export class RunnableSpecialist implements Specialist {
     const result = isGraph(runnable)
       ? await streamGraph(runnable, value, env, callbacks)
       : await runnable.invoke(value, { callbacks });
-    return { output: (this.options.output ?? textOf)(result) };
+    return { output: (this.options.output ?? resultText)(result) };
   }
 }
 
@@ -76,18 +78,6 @@ export function asLangChainTools(env: AgentEnv, tools: ReadonlyArray<ToolSpec>):
       { name: spec.name, description: spec.description, schema: spec.schema as never },
     ),
   );
-}
-
-function promptOf(input: Parameters<Specialist["execute"]>[0]): string {
-  return [
-    `Task: ${input.task}`,
-    `Your step (${input.step.id}): ${input.step.description}`,
-    input.step.toolCalls.length ? `Suggested tool calls: ${JSON.stringify(input.step.toolCalls)}` : "",
-    ...input.inputs.map((i) => `Output of step ${i.stepId}: ${i.output}`),
-    input.feedback ? `Your previous attempt was rejected: ${input.feedback}` : "",
-  ]
-    .filter(Boolean)
-    .join("\n");
 }
 
 type Graph = RunnableInterface & {
@@ -126,19 +116,15 @@ function plain(value: unknown): unknown {
 }
 
 /** The text of a runnable's result: a string, a message, the last of `messages`, or `output`. */
-export function textOf(value: unknown): string {
+function resultText(value: unknown): string {
   if (typeof value === "string") return value;
-  if (isBaseMessage(value)) return messageText(value);
+  if (isBaseMessage(value)) return textOf(value);
   if (value !== null && typeof value === "object") {
     const v = value as { messages?: unknown; output?: unknown };
-    if (Array.isArray(v.messages) && v.messages.length > 0) return textOf(v.messages.at(-1));
-    if (v.output !== undefined) return textOf(v.output);
+    if (Array.isArray(v.messages) && v.messages.length > 0) return resultText(v.messages.at(-1));
+    if (v.output !== undefined) return resultText(v.output);
   }
   return JSON.stringify(value ?? null);
-}
-
-function messageText(m: BaseMessage): string {
-  return typeof m.content === "string" ? m.content : JSON.stringify(m.content);
 }
 
 /** Counts the chat model calls inside the runnable for the specialist (model name and tokens). */
@@ -155,11 +141,10 @@ class ModelCallCounter extends BaseCallbackHandler {
     _messages: unknown,
     runId: string,
     _parent?: string,
-    extra?: Record<string, unknown>,
+    _extra?: Record<string, unknown>,
     _tags?: string[],
     metadata?: Record<string, unknown>,
   ): void {
-    void extra;
     const name = (metadata?.ls_model_name as string | undefined) ?? llm.id?.at(-1) ?? "unknown";
     this.models.set(runId, name);
   }
@@ -168,16 +153,8 @@ class ModelCallCounter extends BaseCallbackHandler {
     const model = this.models.get(runId);
     if (model === undefined) return;
     this.models.delete(runId);
-    const usage = (
-      output.generations[0]?.[0] as { message?: { usage_metadata?: Record<string, number> } } | undefined
-    )?.message?.usage_metadata;
-    const tokens = output.llmOutput?.tokenUsage as
-      | { promptTokens?: number; completionTokens?: number }
-      | undefined;
-    this.env.recordModelCall(
-      model,
-      usage?.input_tokens ?? tokens?.promptTokens ?? 0,
-      usage?.output_tokens ?? tokens?.completionTokens ?? 0,
-    );
+    const message = (output.generations[0]?.[0] as { message?: BaseMessage } | undefined)?.message;
+    const { inputTokens, outputTokens } = message ? usageOf(message) : { inputTokens: 0, outputTokens: 0 };
+    this.env.recordModelCall(model, inputTokens, outputTokens);
   }
 }

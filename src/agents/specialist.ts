@@ -6,6 +6,19 @@ export const SPECIALIST_PROMPT = `You are a specialist agent in a team. Carry ou
 using your tools when they help. Base every claim on tool results or on the inputs you were given;
 say plainly when something is unknown. When you are done, reply with the step's result as plain text.`;
 
+/** What a specialist is told about its step: the task, the step, its inputs and any feedback. */
+export function stepPrompt(input: Parameters<Specialist["execute"]>[0]): string {
+  return [
+    `Task: ${input.task}`,
+    `Your step (${input.step.id}): ${input.step.description}`,
+    input.step.toolCalls.length ? `Suggested tool calls: ${JSON.stringify(input.step.toolCalls)}` : "",
+    ...input.inputs.map((i) => `Output of step ${i.stepId}: ${i.output}`),
+    input.feedback ? `Your previous attempt was rejected: ${input.feedback}` : "",
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
 /** Output templates may cite tool results: `{{0}}` is the first call's result, `{{0.field}}` a field of it. */
 export function renderOutput(template: string, results: ReadonlyArray<unknown>): string {
   return template.replace(/\{\{\s*(\d+)((?:\.[\w-]+)*)\s*\}\}/g, (_, index: string, path: string) => {

@@ -1,7 +1,7 @@
 /**
- * Ctrl-C during a run or resume: the first press stops the run (a step cut off mid-way runs again on resume; its checkpoint
- * stays, so `quorum resume` carries on), the second quits at once. Installed only while a run is
- * going, so any other command keeps Node's default.
+ * Ctrl-C during a run or resume: the first press stops the run (its checkpoint stays, so `quorum
+ * resume` carries on; a step cut off mid-way runs again), the second quits at once. Installed only
+ * while a run is going, so any other command keeps Node's default.
  */
 export class CtrlC {
   private readonly controller = new AbortController();

@@ -64,7 +64,8 @@ export function textOf(message: BaseMessage): string {
     .join("");
 }
 
-function usageOf(message: BaseMessage): { inputTokens: number; outputTokens: number } {
+/** Token counts a reply reports (zero when it reports none). */
+export function usageOf(message: BaseMessage): { inputTokens: number; outputTokens: number } {
   const u = AIMessage.isInstance(message) ? message.usage_metadata : undefined;
   return { inputTokens: u?.input_tokens ?? 0, outputTokens: u?.output_tokens ?? 0 };
 }
