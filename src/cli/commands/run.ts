@@ -207,12 +207,11 @@ function report(outcome: ScenarioRunOutcome, flags: RunFlags, mode: "demo" | "ru
   process.exitCode = runExitCode(r.status);
   if (outcome.interrupted) {
     // 130 is what a shell reports for Ctrl-C.
-    const kept = storeFlag(flags);
-    const resumable = kept.startsWith("--");
+    const store = storeFlag(flags);
     process.stderr.write(
-      resumable
-        ? `interrupted: the run is checkpointed; carry on with quorum resume ${r.threadId} ${kept}\n`
-        : `interrupted ${kept}\n`,
+      store
+        ? `interrupted: the run is checkpointed; carry on with quorum resume ${r.threadId} ${store}\n`
+        : "interrupted (only a run started with --db or --store can be resumed)\n",
     );
     process.exitCode = 130;
   }
@@ -228,11 +227,11 @@ export function runExitCode(status: ScenarioRunOutcome["result"]["status"]): num
   return 0;
 }
 
-/** The store flag to repeat on `quorum resume`. */
-function storeFlag(flags: RunFlags): string {
+/** The store flag to repeat on `quorum resume` (a connection string may hold a password: not repeated). */
+function storeFlag(flags: RunFlags): string | undefined {
   if (flags.db) return `--db ${flags.db}`;
   if (flags.store || process.env.QUORUM_STORE) return "--store <the same store>";
-  return "(only a run started with --db or --store can be resumed)";
+  return undefined;
 }
 
 function printStory(outcome: ScenarioRunOutcome, mode: string): void {
