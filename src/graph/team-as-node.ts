@@ -21,6 +21,8 @@ export interface TeamNodeOptions<S> {
  * when the parent replays the node after a crash, the team resumes where it was, and a finished
  * team is read back rather than run again. An approval the team waits for becomes an interrupt
  * of the parent graph; the parent's `Command({ resume: decision })` carries it to the team.
+ * Decide such a team's approvals through the parent only: a decision given to the team directly
+ * (`team.resume`) is one the parent never saw, and the node would wait on an interrupt for it.
  */
 export function teamNode<S>(team: Team, options: TeamNodeOptions<S>) {
   return async (state: S, config: RunnableConfig): Promise<Partial<S>> => {
