@@ -156,4 +156,61 @@ describe("LeakMessageGuard on its own", () => {
     expect(v.decision).toBe("block");
     expect(v.rationale).not.toContain("Blue Lagoon");
   });
+
+  describe("what a recipient already received comes from the log", () => {
+    const surname = [{ id: "s", owner: "A", key: "contact", value: "Whitlock", exact: true }];
+    const send = (runtime: Runtime, step: number, content: string, to = ["B"]) =>
+      runtime.send({ from: "A", to, step, content });
+
+    it("a value split over two messages is withheld, also by a new guard on the same log (a resume)", async () => {
+      const log = new EventLog();
+      const first = new Runtime({
+        log,
+        runId: "r",
+        guards: { message: [new LeakMessageGuard({ items: surname })] },
+      });
+      expect((await send(first, 1, "ask Whit")).decision).toBe("allow");
+      // Another process: a fresh guard and runtime over the log it rebuilt.
+      const resumed = new Runtime({
+        log,
+        runId: "r",
+        guards: { message: [new LeakMessageGuard({ items: surname })] },
+      });
+      const second = await send(resumed, 2, "lock");
+      expect(second.decision).toBe("block");
+      expect(second.verdicts[0]?.rationale).toContain("B already received");
+      expect(second.verdicts[0]?.rationale).not.toContain("Whitlock");
+    });
+
+    it("counts only what reached that recipient, in that run", async () => {
+      const log = new EventLog();
+      const guard = new LeakMessageGuard({ items: surname });
+      const inRun = (runId: string) => new Runtime({ log, runId, guards: { message: [guard] } });
+      expect((await send(inRun("r1"), 1, "ask Whit")).decision).toBe("allow");
+      // Another run, and another recipient in the same run: nothing to complete.
+      expect((await send(inRun("r2"), 1, "lock")).decision).toBe("allow");
+      expect((await send(inRun("r1"), 2, "lock", ["C"])).decision).toBe("allow");
+    });
+
+    it("a part that another guard withheld was never received", async () => {
+      const log = new EventLog();
+      const vetoFirst = {
+        name: "veto-first",
+        checkMessage: ({ step }: { step: number }) => ({
+          guard: "veto-first",
+          hook: "message" as const,
+          decision: step === 1 ? ("block" as const) : ("allow" as const),
+          flagged: step === 1,
+          rationale: "test veto",
+        }),
+      };
+      const runtime = new Runtime({
+        log,
+        runId: "r",
+        guards: { message: [new LeakMessageGuard({ items: surname }), vetoFirst] },
+      });
+      expect((await send(runtime, 1, "ask Whit")).decision).toBe("block");
+      expect((await send(runtime, 2, "lock")).decision).toBe("allow");
+    });
+  });
 });

@@ -74,8 +74,6 @@ export class LeakMessageGuard implements MessageGuard {
   private readonly publicText: string;
   private readonly items: ReadonlyArray<ProtectedItem> | undefined;
   private readonly profiles = new Map<string, ItemProfile>();
-  /** Run, sender and recipient -> the text delivered so far. */
-  private readonly sent = new Map<string, string>();
 
   constructor(options: LeakGuardOptions = {}) {
     this.name = options.name ?? "leak-detector";
@@ -96,16 +94,19 @@ export class LeakMessageGuard implements MessageGuard {
 
   /**
    * What a recipient has received from this sender adds up: a value split over two messages ("my
-   * SSN starts 078-05-", "and ends 1120") is withheld when the second would complete it.
+   * SSN starts 078-05-", "and ends 1120") is withheld when the second would complete it. What was
+   * received is read from the log (the guard keeps no state of its own), so it holds across a
+   * resume in another process and is released with the log.
    */
   private checkAccumulated(input: MessageGuardInput, verdict: Verdict, text: string): Verdict {
     const items = this.itemsOf(input.log, input.runId, input.from);
-    const keys = input.to.map((to) => `${input.runId}\u0000${input.from}\u0000${to}`);
-    for (const item of items) {
-      const profile = this.profile(item);
-      for (const key of keys) {
-        const before = this.sent.get(key);
-        if (before === undefined || intervenes(detect(profile, text), this.scope)) continue;
+    if (items.length === 0) return verdict;
+    for (const to of input.to) {
+      const before = receivedFrom(input.log, input.runId, input.from, to);
+      if (before === "") continue;
+      for (const item of items) {
+        const profile = this.profile(item);
+        if (intervenes(detect(profile, text), this.scope)) continue;
         if (intervenes(detect(profile, `${before}\n${text}`), this.scope)) {
           return {
             guard: this.name,
@@ -113,15 +114,10 @@ export class LeakMessageGuard implements MessageGuard {
             decision: "block",
             flagged: true,
             riskType: "sensitive data privacy violations",
-            rationale: `with what ${key.split("\u0000")[2]} already received, the message completes private ${item.key ?? item.id}; rephrase`,
+            rationale: `with what ${to} already received, the message completes private ${item.key ?? item.id}; rephrase`,
           };
         }
       }
-    }
-    for (const key of keys) {
-      const before = this.sent.get(key);
-      // Bounded: what one recipient got lately, not a whole long run.
-      this.sent.set(key, (before === undefined ? text : `${before}\n${text}`).slice(-HISTORY_CHARS));
     }
     return verdict;
   }
@@ -266,7 +262,23 @@ export interface StringLeaf {
   text: string;
 }
 
+/** Bounded: what one recipient got lately, not a whole long run. */
 const HISTORY_CHARS = 20_000;
+
+/** The text of the messages `from` delivered to `to` in a run, the latest `HISTORY_CHARS` of it. */
+function receivedFrom(log: EventLog, runId: string, from: string, to: string): string {
+  const seen = log.seenBy(runId, to);
+  const parts: string[] = [];
+  let chars = 0;
+  for (let i = seen.length - 1; i >= 0 && chars < HISTORY_CHARS; i--) {
+    const e = seen[i];
+    if (e === undefined || e.via !== "message" || e.item.author !== from) continue;
+    const text = leafText(e.item.content);
+    parts.push(text);
+    chars += text.length + 1;
+  }
+  return parts.reverse().join("\n").slice(-HISTORY_CHARS);
+}
 
 function leafText(content: unknown): string {
   return stringLeaves(content)
